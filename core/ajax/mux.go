@@ -184,7 +184,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req, perr := protocol.Parse(r, protocol.ParseOptions{MaxBody: m.MaxBody})
 	if req != nil {
-		req.Module = strings.Trim(r.URL.Path, "/")
+		req.Module = strings.Trim(stripPathParams(r.URL.Path), "/")
 	}
 	var resp *protocol.Response
 	var err error
@@ -327,4 +327,20 @@ func writeHTML(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// stripPathParams drops servlet path parameters such as
+// "login;jsessionid=…" (the UI's token login and the spec's redirect URL
+// carry one).
+func stripPathParams(p string) string {
+	if !strings.Contains(p, ";") {
+		return p
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if j := strings.IndexByte(s, ';'); j >= 0 {
+			segs[i] = s[:j]
+		}
+	}
+	return strings.Join(segs, "/")
 }

@@ -143,23 +143,23 @@ func (e *Error) Envelope() map[string]any {
 // own errors use OXL.
 var (
 	// SVL: servlet / protocol layer (AjaxExceptionCodes).
-	ErrUnknownAction     = Def{"SVL-0001", CatError, "Unknown action: %s", 0}
-	ErrMissingParameter  = Def{"SVL-0002", CatError, "Missing the following request parameter: %s", 0}
-	ErrNoUploadImage     = Def{"SVL-0003", CatUserInput, "Missing upload image.", 0}
-	ErrInvalidParameter  = Def{"SVL-0004", CatUserInput, "Invalid parameter: %s", 0}
-	ErrIO                = Def{"SVL-0005", CatError, "I/O error: %s", 0}
-	ErrUnknownModule     = Def{"SVL-0007", CatError, "Unknown module: %s", 0}
-	ErrJSON              = Def{"SVL-0009", CatError, "Invalid JSON data: %s", 0}
-	ErrInvalidValue      = Def{"SVL-0010", CatUserInput, "Invalid value for parameter \"%s\": %s", 0}
-	ErrUnexpected        = Def{"SVL-0011", CatError, "Unexpected error: %s", 0}
-	ErrDisabledAction    = Def{"SVL-0015", CatPermissionDenied, "The action \"%s\" is disabled.", 0}
-	ErrNoModulePerm      = Def{"SVL-0016", CatPermissionDenied, "No permission for module: %s.", 0}
-	ErrConflict          = Def{"SVL-0017", CatConflict, "The object has been changed in the meantime.", 0}
-	ErrTooManyRequests   = Def{"SVL-0019", CatTryAgain, "Too many requests. Please try again later.", 0}
-	ErrBadRequest        = Def{"SVL-0020", CatUserInput, "Bad request: %s", 0}
-	ErrUnknownModAction  = Def{"SVL-0021", CatError, "Unknown action \"%s\" in module \"%s\".", 0}
-	ErrNoImageFile       = Def{"SVL-0022", CatUserInput, "The uploaded file is not an image.", 0}
-	ErrInvalidCookie     = Def{"SVL-0003", CatTryAgain, "Invalid cookie.", 0}
+	ErrUnknownAction    = Def{"SVL-0001", CatError, "Unknown action: %s", 0}
+	ErrMissingParameter = Def{"SVL-0002", CatError, "Missing the following request parameter: %s", 0}
+	ErrNoUploadImage    = Def{"SVL-0003", CatUserInput, "Missing upload image.", 0}
+	ErrInvalidParameter = Def{"SVL-0004", CatUserInput, "Invalid parameter: %s", 0}
+	ErrIO               = Def{"SVL-0005", CatError, "I/O error: %s", 0}
+	ErrUnknownModule    = Def{"SVL-0007", CatError, "Unknown module: %s", 0}
+	ErrJSON             = Def{"SVL-0009", CatError, "Invalid JSON data: %s", 0}
+	ErrInvalidValue     = Def{"SVL-0010", CatUserInput, "Invalid value for parameter \"%s\": %s", 0}
+	ErrUnexpected       = Def{"SVL-0011", CatError, "Unexpected error: %s", 0}
+	ErrDisabledAction   = Def{"SVL-0015", CatPermissionDenied, "The action \"%s\" is disabled.", 0}
+	ErrNoModulePerm     = Def{"SVL-0016", CatPermissionDenied, "No permission for module: %s.", 0}
+	ErrConflict         = Def{"SVL-0017", CatConflict, "The object has been changed in the meantime.", 0}
+	ErrTooManyRequests  = Def{"SVL-0019", CatTryAgain, "Too many requests. Please try again later.", 0}
+	ErrBadRequest       = Def{"SVL-0020", CatUserInput, "Bad request: %s", 0}
+	ErrUnknownModAction = Def{"SVL-0021", CatError, "Unknown action \"%s\" in module \"%s\".", 0}
+	ErrNoImageFile      = Def{"SVL-0022", CatUserInput, "The uploaded file is not an image.", 0}
+	ErrInvalidCookie    = Def{"SVL-0003", CatTryAgain, "Invalid cookie.", 0}
 
 	// SES: sessions.
 	ErrSessionMissing = Def{"SES-0201", CatError, "The session parameter is missing.", 0}

@@ -6,13 +6,16 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/rand"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"oxlite/core/protocol"
@@ -71,6 +74,8 @@ type Manager struct {
 	DB  *storage.DB
 	Cfg Config
 	Now func() time.Time
+	// lastPrune is when expired sessions and tokens were last swept (ms).
+	lastPrune atomic.Int64
 }
 
 // New returns a manager.
@@ -120,20 +125,28 @@ func Hash(userAgent, client, salt string) string {
 // MD5 without the client, so cookie-only image requests can find it.
 func PublicHash(userAgent, salt string) string { return Hash(userAgent, "", salt) }
 
-// ClientIP is the remote address of a request without port.
+// ClientIP is the remote address of a request without port. netip rather
+// than net keeps the package free of the net package (js/wasm rule).
 func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap().String()
 	}
-	return host
+	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 && !strings.Contains(r.RemoteAddr[i:], "]") {
+		return strings.Trim(r.RemoteAddr[:i], "[]")
+	}
+	return r.RemoteAddr
 }
 
-// Create stores a new session and fills its ids.
+// Create stores a new session and fills its ids. A LastUsed set by the
+// caller is kept (token-login sessions start close to their end).
 func (m *Manager) Create(ctx context.Context, s *Session) error {
+	m.maybePrune(ctx)
 	s.ID, s.Secret, s.PublicID = NewID(), NewID(), NewID()
 	now := m.Now().UnixMilli()
-	s.Created, s.LastUsed = now, now
+	s.Created = now
+	if s.LastUsed == 0 {
+		s.LastUsed = now
+	}
 	_, err := m.DB.Exec(ctx, `INSERT INTO sessions(id, cid, user_id, secret, public_id, random, client, login, ip, user_agent, hash, locale, stored, created, last_used)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, s.ID, s.ContextID, s.UserID, s.Secret, s.PublicID, s.Random, s.Client, s.Login, s.IP,
 		s.UserAgent, s.Hash, s.Locale, s.Stored, s.Created, s.LastUsed)
@@ -191,32 +204,68 @@ func (m *Manager) live(ctx context.Context, row *sql.Row) (*Session, error) {
 // touchEvery bounds how often last_used is written back.
 const touchEvery = 30 * time.Second
 
-// Touch records use of the session (at most every 30 s).
+// Touch records use of the session, at most every 30 s or a tenth of the
+// lifetime, whichever is shorter, so short configured lifetimes still see
+// a session in use as alive.
 func (m *Manager) Touch(ctx context.Context, s *Session) {
 	now := m.Now().UnixMilli()
-	if now-s.LastUsed < touchEvery.Milliseconds() {
+	every := min(touchEvery, m.Cfg.Lifetime/10)
+	if now-s.LastUsed < every.Milliseconds() {
 		return
 	}
 	s.LastUsed = now
 	_, _ = m.DB.Exec(ctx, `UPDATE sessions SET last_used = ? WHERE id = ?`, now, s.ID)
 }
 
-// Remove deletes a session.
+// Remove deletes a session and the login tokens pointing to it.
 func (m *Manager) Remove(ctx context.Context, id string) error {
+	if _, err := m.DB.Exec(ctx, `DELETE FROM login_tokens WHERE session_id = ?`, id); err != nil {
+		return err
+	}
 	_, err := m.DB.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 	return err
 }
 
-// Update writes the mutable fields of a session (secret, ip, stored, random).
+// Update writes the mutable fields of a session (secret, ip, stored,
+// random, client, user agent, hash, last use).
 func (m *Manager) Update(ctx context.Context, s *Session) error {
-	_, err := m.DB.Exec(ctx, `UPDATE sessions SET secret = ?, ip = ?, stored = ?, random = ?, user_agent = ?, hash = ?, last_used = ? WHERE id = ?`,
-		s.Secret, s.IP, s.Stored, s.Random, s.UserAgent, s.Hash, s.LastUsed, s.ID)
+	_, err := m.DB.Exec(ctx, `UPDATE sessions SET secret = ?, ip = ?, stored = ?, random = ?, client = ?, user_agent = ?, hash = ?, last_used = ? WHERE id = ?`,
+		s.Secret, s.IP, s.Stored, s.Random, s.Client, s.UserAgent, s.Hash, s.LastUsed, s.ID)
 	return err
 }
 
 // RemoveUser deletes all sessions of a user.
 func (m *Manager) RemoveUser(ctx context.Context, cid, uid int64) error {
+	if _, err := m.DB.Exec(ctx, `DELETE FROM login_tokens WHERE session_id IN (SELECT id FROM sessions WHERE cid = ? AND user_id = ?)`, cid, uid); err != nil {
+		return err
+	}
 	_, err := m.DB.Exec(ctx, `DELETE FROM sessions WHERE cid = ? AND user_id = ?`, cid, uid)
+	return err
+}
+
+// pruneEvery bounds how often Create sweeps expired rows.
+const pruneEvery = 10 * time.Minute
+
+// maybePrune sweeps expired sessions and tokens now and then, so sessions
+// nobody comes back for do not pile up in the table.
+func (m *Manager) maybePrune(ctx context.Context) {
+	now := m.Now().UnixMilli()
+	last := m.lastPrune.Load()
+	if now-last < pruneEvery.Milliseconds() || !m.lastPrune.CompareAndSwap(last, now) {
+		return
+	}
+	_ = m.Prune(ctx)
+}
+
+// Prune deletes expired sessions and login tokens.
+func (m *Manager) Prune(ctx context.Context) error {
+	now := m.Now().UnixMilli()
+	if _, err := m.DB.Exec(ctx, `DELETE FROM sessions WHERE (stored = 0 AND last_used < ?) OR (stored <> 0 AND last_used < ?)`,
+		now-m.Cfg.Lifetime.Milliseconds(), now-m.Cfg.StoredLifetime.Milliseconds()); err != nil {
+		return err
+	}
+	_, err := m.DB.Exec(ctx, `DELETE FROM login_tokens WHERE created < ? OR session_id NOT IN (SELECT id FROM sessions)`,
+		now-MaxTokenTTL.Milliseconds())
 	return err
 }
 
@@ -238,8 +287,22 @@ func (m *Manager) PublicCookieName(r *http.Request) string {
 
 // Verify runs the reference server's checks for a session id on a request:
 // SES-0203 unknown or expired, SES-0206 secret cookie missing or wrong,
-// SES-0205 address changed.
+// SES-0205 address changed. With the IP check off a changed address is
+// written to the session instead.
 func (m *Manager) Verify(r *http.Request, id string) (*Session, error) {
+	s, err := m.VerifySecret(r, id)
+	if err != nil || m.Cfg.TrustLocal {
+		return s, err
+	}
+	if err := m.CheckIP(r, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// VerifySecret runs the checks of Verify without the address check
+// (changeip moves a session to another address on purpose).
+func (m *Manager) VerifySecret(r *http.Request, id string) (*Session, error) {
 	s, err := m.Get(r.Context(), id)
 	if err != nil {
 		return nil, protocol.Internal(err)
@@ -251,16 +314,37 @@ func (m *Manager) Verify(r *http.Request, id string) (*Session, error) {
 		return s, nil
 	}
 	c, err := r.Cookie(m.SecretCookieName(r, s.Client))
-	if err != nil || c.Value != s.Secret {
+	if err != nil || !SameSecret(c.Value, s.Secret) {
 		return nil, protocol.ErrWrongSecret.New()
-	}
-	if m.Cfg.IPCheck && ClientIP(r) != s.IP {
-		return nil, protocol.ErrWrongClientIP.New()
 	}
 	return s, nil
 }
 
-// redact keeps a session id out of messages and logs.
+// CheckIP answers SES-0205 when the request comes from another address
+// than the session's; with the check off it records the new address.
+func (m *Manager) CheckIP(r *http.Request, s *Session) error {
+	ip := ClientIP(r)
+	if ip == s.IP {
+		return nil
+	}
+	if m.Cfg.IPCheck {
+		return protocol.ErrWrongClientIP.New()
+	}
+	s.IP = ip
+	if _, err := m.DB.Exec(r.Context(), `UPDATE sessions SET ip = ? WHERE id = ?`, ip, s.ID); err != nil {
+		return protocol.Internal(err)
+	}
+	return nil
+}
+
+// SameSecret compares two secrets in constant time.
+func SameSecret(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// Redact keeps a session id out of messages and logs.
+func Redact(id string) string { return redact(id) }
+
 func redact(id string) string {
 	if len(id) <= 4 {
 		return "***"
@@ -298,8 +382,10 @@ func (m *Manager) AuthenticateCookie(req *protocol.Request) error {
 	if s == nil {
 		return protocol.ErrSessionMissing.New()
 	}
-	if !m.Cfg.TrustLocal && m.Cfg.IPCheck && ClientIP(r) != s.IP {
-		return protocol.ErrWrongClientIP.New()
+	if !m.Cfg.TrustLocal {
+		if err := m.CheckIP(r, s); err != nil {
+			return err
+		}
 	}
 	return m.bind(req, s)
 }

@@ -1,0 +1,5 @@
+package api
+
+import "strconv"
+
+func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
