@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	_ "time/tzdata"
 )
 
 const usage = `usage: server <command> [flags]

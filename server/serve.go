@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"oxlite/core/app"
+	"oxlite/storage"
 	"oxlite/web"
 )
 
@@ -50,6 +52,7 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "error: "+oneLine(err.Error()))
 		return 1
 	}
+	cfg.Blobs = storage.DirBlobs{Dir: filepath.Join(data, "blobs")}
 	a := app.New(db, cfg, log)
 
 	mux := http.NewServeMux()

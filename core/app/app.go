@@ -7,14 +7,29 @@ import (
 	"net/http"
 	"time"
 
+	"oxlite/core/account"
 	"oxlite/core/ajax"
+	"oxlite/core/capabilities"
+	"oxlite/core/config"
+	"oxlite/core/folders"
+	"oxlite/core/group"
+	"oxlite/core/jslob"
 	"oxlite/core/login"
+	"oxlite/core/manifests"
+	"oxlite/core/passwordchange"
+	"oxlite/core/quota"
+	"oxlite/core/resource"
 	"oxlite/core/session"
+	"oxlite/core/user"
+	"oxlite/core/userme"
 	"oxlite/storage"
 )
 
 // Version is the API version oxlite reports.
 const Version = "7.8.2"
+
+// ServerVersion is the middleware version in the config tree and serverConfig.
+const ServerVersion = Version + "-Rev1"
 
 // Config are the server settings (flags of `server serve`).
 type Config struct {
@@ -33,6 +48,9 @@ type Config struct {
 	TrustLocal bool
 	// SecureCookies marks cookies Secure.
 	SecureCookies bool
+	// Blobs stores file contents (attachments, pictures); nil keeps them
+	// in the database.
+	Blobs storage.Blobs
 }
 
 // Defaults returns the documented defaults.
@@ -56,6 +74,14 @@ type App struct {
 	Cfg      Config
 	Mux      *ajax.Mux
 	Sessions *session.Manager
+	// Caps is the capability set; config, manifests and the io.ox/core
+	// JSlob derive from it, so a module that lands adds its capability
+	// here (e.g. a.Caps.Add("contacts", "gab")) and the UI offers its app.
+	Caps *capabilities.Set
+	// JSlob lets modules install JSlob defaults (SetDefaults).
+	JSlob *jslob.Module
+	// Blobs holds file contents.
+	Blobs storage.Blobs
 }
 
 // New assembles the API over db.
@@ -71,13 +97,43 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 	if cfg.MaxBody > 0 {
 		mux.MaxBody = cfg.MaxBody
 	}
-	a := &App{DB: db, Cfg: cfg, Mux: mux, Sessions: sessions}
+	if cfg.Blobs == nil {
+		cfg.Blobs = storage.SQLBlobs{DB: db}
+	}
+	a := &App{DB: db, Cfg: cfg, Mux: mux, Sessions: sessions, Blobs: cfg.Blobs}
 	mux.RegisterMultiple()
 	(&login.Module{DB: db, Sessions: sessions, Cfg: login.Config{
 		AutoLogin: cfg.AutoLogin, RandomToken: cfg.RandomToken, TokenSecrets: cfg.TokenSecrets,
 		MaxFailures: cfg.LoginMaxFailures, FailureWindow: cfg.LoginFailureWindow,
 	}}).Register(mux)
+	registerSettings(a)
+	(&user.Module{DB: db}).Register(mux)
+	(&group.Module{DB: db}).Register(mux)
+	(&resource.Module{DB: db}).Register(mux)
+	(&folders.Module{DB: db}).Register(mux)
 	return a
+}
+
+// registerSettings installs the modules the UI boots from: capabilities,
+// apps/manifests, config, jslob, quota, account (empty until mail lands),
+// user/me and passwordchange.
+func registerSettings(a *App) {
+	db, mux := a.DB, a.Mux
+	a.Caps = capabilities.New(capabilities.Capability{ID: "edit_password"})
+	if a.Cfg.AutoLogin {
+		a.Caps.AddCap(capabilities.Capability{ID: "autologin", Public: true})
+	}
+	(&capabilities.Module{Caps: a.Caps}).Register(mux)
+	(&manifests.Module{Caps: a.Caps, Cfg: manifests.Config{ProductName: "OX App Suite", PageTitle: "OX App Suite",
+		Version: Version, ServerVersion: ServerVersion, StaySignedIn: true}}).Register(mux)
+	(&config.Module{DB: db, Caps: a.Caps, Cfg: config.Config{ServerVersion: ServerVersion,
+		CookieLifetime: a.Cfg.StoredSessionLifetime, MaxUploadIdleTimeout: 5 * time.Minute}}).Register(mux)
+	a.JSlob = jslob.New(db, a.Caps)
+	a.JSlob.Register(mux)
+	(&quota.Module{}).Register(mux)
+	(&account.Module{}).Register(mux)
+	(&userme.Module{DB: db}).Register(mux)
+	(&passwordchange.Module{DB: db}).Register(mux)
 }
 
 // Handler is the /ajax facade.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -48,7 +49,8 @@ type Server struct {
 	Data     string
 	AdminPW  string
 	cmd      *exec.Cmd
-	stderr   *bytes.Buffer
+	stderr   *lockedWriter
+	fresh    bool
 	exited   chan struct{}
 	extraEnv []string
 }
@@ -57,7 +59,7 @@ type Server struct {
 // directory; extra flags are passed to serve.
 func StartServer(t *testing.T, flags ...string) *Server {
 	t.Helper()
-	s := &Server{t: t, Data: t.TempDir()}
+	s := &Server{t: t, Data: t.TempDir(), fresh: true}
 	s.start(flags...)
 	return s
 }
@@ -72,8 +74,8 @@ func (s *Server) start(flags ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.stderr = &bytes.Buffer{}
-	cmd.Stderr = &lockedWriter{w: s.stderr}
+	s.stderr = &lockedWriter{w: &bytes.Buffer{}}
+	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +99,20 @@ func (s *Server) start(flags ...string) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start: %s", s.Stderr())
 	}
-	if s.AdminPW == "" {
+	// The first start prints the admin's password on stderr before it
+	// listens; the copy of stderr may lag behind stdout, so wait for it.
+	for deadline := time.Now().Add(10 * time.Second); s.fresh && s.AdminPW == "" && time.Now().Before(deadline); {
 		for _, l := range strings.Split(s.Stderr(), "\n") {
-			if i := strings.Index(l, "initial user: login=admin password="); i >= 0 {
-				s.AdminPW = strings.TrimSpace(l[i+len("initial user: login=admin password="):])
+			const marker = "initial user: login=admin password="
+			if i := strings.Index(l, marker); i >= 0 && strings.TrimSpace(l[i+len(marker):]) != "" {
+				s.AdminPW = strings.TrimSpace(l[i+len(marker):])
 			}
 		}
+		if s.AdminPW == "" {
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
+	s.fresh = false
 	t.Cleanup(s.Stop)
 }
 
@@ -135,9 +144,23 @@ func (s *Server) Restart(flags ...string) {
 // Stderr is what the server logged so far.
 func (s *Server) Stderr() string { return s.stderr.String() }
 
-type lockedWriter struct{ w *bytes.Buffer }
+// lockedWriter serialises the process's stderr copy with readers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
 
-func (l *lockedWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
 
 // CLI runs an admin subcommand on the server's data directory.
 func (s *Server) CLI(args ...string) (stdout, stderr string, code int) {
