@@ -93,7 +93,8 @@ func serve(args []string) int {
 	return 0
 }
 
-// pruneLoop applies the tombstone retention once an hour.
+// pruneLoop applies the tombstone retention and empties the blob trash
+// once an hour (and at start).
 func pruneLoop(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -103,6 +104,13 @@ func pruneLoop(ctx context.Context, a *app.App, log *slog.Logger) {
 			log.Warn("pruning tombstones", "err", err)
 		} else if n > 0 {
 			log.Info("pruned tombstones", "count", n)
+		}
+		// Blobs of rows deleted in bulk (folder clear/delete) wait in the
+		// trash until nothing can roll back their removal.
+		if n, err := a.DB.EmptyBlobTrash(ctx, a.Blobs, 10000); err != nil {
+			log.Warn("emptying blob trash", "err", err)
+		} else if n > 0 {
+			log.Info("deleted trashed blobs", "count", n)
 		}
 		select {
 		case <-ctx.Done():

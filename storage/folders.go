@@ -322,58 +322,6 @@ func (t *Tx) DeleteFolder(id int64) error {
 	return err
 }
 
-// ContactCounts counts the contacts of each folder among ids.
-func (d *DB) ContactCounts(ctx context.Context, cid int64, ids []int64) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	for _, chunk := range chunks(ids, 500) {
-		in, args := inList(chunk)
-		rows, err := d.Query(ctx, `SELECT folder_id, count(*) FROM contacts WHERE cid = ? AND folder_id IN (`+in+`) GROUP BY folder_id`,
-			append([]any{cid}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var f, n int64
-			if err := rows.Scan(&f, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[f] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// ClearContacts deletes the contacts of folder, leaving a tombstone for
-// each. Users' entries in the global address book are never deleted.
-func (t *Tx) ClearContacts(folder int64) (int64, error) {
-	rows, err := t.Query(`DELETE FROM contacts WHERE cid = ? AND folder_id = ? AND user_id = 0 RETURNING id`, t.cid, folder)
-	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Close(); err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		if err := t.Tombstone(TombContact, folder, id); err != nil {
-			return 0, err
-		}
-	}
-	return int64(len(ids)), nil
-}
-
 // UserDisplayNames maps user ids to their display names.
 func (d *DB) UserDisplayNames(ctx context.Context, cid int64, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
@@ -452,11 +400,4 @@ func (t *Tx) PrincipalsExist(ids []int64, group bool) (map[int64]bool, error) {
 		}
 	}
 	return out, nil
-}
-
-// CountContacts counts the contacts of one folder inside the transaction.
-func (t *Tx) CountContacts(folder int64) (int64, error) {
-	var n int64
-	err := t.QueryRow(`SELECT count(*) FROM contacts WHERE cid = ? AND folder_id = ?`, t.cid, folder).Scan(&n)
-	return n, err
 }

@@ -1,83 +1,10 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 )
-
-// ContactRow is one row of table contacts: the searchable fields are
-// columns, everything else lives in Fields (the JSON column `fields`, keyed
-// by the OX JSON field name). core/contactfields maps OX columns onto it.
-type ContactRow struct {
-	ID           int64
-	FolderID     int64
-	UserID       int64
-	CreatedBy    int64
-	ModifiedBy   int64
-	CreationDate int64
-	LastModified int64
-	PrivateFlag  bool
-	DisplayName  string
-	FirstName    string
-	LastName     string
-	Company      string
-	Email1       string
-	Email2       string
-	Email3       string
-	UID          string
-	// Fields holds the other fields; numbers decode as json.Number.
-	Fields map[string]any
-}
-
-const contactRowCols = `id, folder_id, user_id, created_by, modified_by, creation_date, last_modified, private_flag,
-	display_name, first_name, last_name, company, email1, email2, email3, uid, fields`
-
-func scanContactRow(s interface{ Scan(...any) error }) (*ContactRow, error) {
-	var c ContactRow
-	var fields string
-	err := s.Scan(&c.ID, &c.FolderID, &c.UserID, &c.CreatedBy, &c.ModifiedBy, &c.CreationDate, &c.LastModified, &c.PrivateFlag,
-		&c.DisplayName, &c.FirstName, &c.LastName, &c.Company, &c.Email1, &c.Email2, &c.Email3, &c.UID, &fields)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNotFound
-		}
-		return nil, err
-	}
-	c.Fields = map[string]any{}
-	if fields != "" && fields != "{}" {
-		dec := json.NewDecoder(bytes.NewReader([]byte(fields)))
-		dec.UseNumber()
-		_ = dec.Decode(&c.Fields)
-	}
-	return &c, nil
-}
-
-// UserContactRows loads the global-address-book rows of all users of a
-// context, keyed by user id.
-func (d *DB) UserContactRows(ctx context.Context, cid int64) (map[int64]*ContactRow, error) {
-	rows, err := d.Query(ctx, `SELECT `+contactRowCols+` FROM contacts WHERE cid = ? AND user_id > 0 AND folder_id = 6`, cid)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]*ContactRow{}
-	for rows.Next() {
-		c, err := scanContactRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[c.UserID] = c
-	}
-	return out, rows.Err()
-}
-
-// UserContactRow loads the global-address-book row of one user.
-func (d *DB) UserContactRow(ctx context.Context, cid, uid int64) (*ContactRow, error) {
-	return scanContactRow(d.QueryRow(ctx, `SELECT `+contactRowCols+` FROM contacts WHERE cid = ? AND user_id = ? AND folder_id = 6`, cid, uid))
-}
 
 // UserForUpdate reads a user and its contact row inside a write
 // transaction, so the conflict check and the write see the same state.
@@ -99,35 +26,6 @@ func (t *Tx) DisplayNameTaken(name string, exceptUser int64) (bool, error) {
 	err := t.QueryRow(`SELECT count(*) FROM contacts WHERE cid = ? AND folder_id = 6 AND user_id > 0 AND user_id <> ? AND display_name = ? COLLATE NOCASE`,
 		t.cid, exceptUser, name).Scan(&n)
 	return n > 0, err
-}
-
-// UpdateContactRow writes every field of c and stamps it with the
-// transaction's sequence value (last_modified, modified_by).
-func (t *Tx) UpdateContactRow(c *ContactRow, modifiedBy int64) error {
-	stamp, err := t.Stamp()
-	if err != nil {
-		return err
-	}
-	fields := "{}"
-	if len(c.Fields) > 0 {
-		b, err := json.Marshal(c.Fields)
-		if err != nil {
-			return err
-		}
-		fields = string(b)
-	}
-	res, err := t.Exec(`UPDATE contacts SET modified_by = ?, last_modified = ?, private_flag = ?, display_name = ?, first_name = ?,
-		last_name = ?, company = ?, email1 = ?, email2 = ?, email3 = ?, uid = ?, fields = ? WHERE cid = ? AND id = ?`,
-		modifiedBy, stamp, c.PrivateFlag, c.DisplayName, c.FirstName, c.LastName, c.Company, c.Email1, c.Email2, c.Email3, c.UID,
-		fields, t.cid, c.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	c.LastModified, c.ModifiedBy = stamp, modifiedBy
-	return nil
 }
 
 // UpdateUserSettings changes a user's time zone and locale.

@@ -226,6 +226,12 @@ func (m *Mux) Dispatch(req *protocol.Request) (resp *protocol.Response, err erro
 			} else {
 				err = m.auth.AuthenticateCookie(req)
 			}
+			// Image downloads answer 400 when they cannot be handled (spec
+			// L3370–3503), so an <img> shows as broken rather than as JSON.
+			var oe *protocol.Error
+			if errors.As(err, &oe) && oe.Status == 0 {
+				err = oe.WithStatus(http.StatusBadRequest)
+			}
 		case AuthOptional:
 			if _, ok := req.Param("session"); ok {
 				err = m.auth.Authenticate(req)
@@ -271,8 +277,15 @@ func (m *Mux) errorEnvelope(req *protocol.Request, err error) (map[string]any, i
 	return oe.Envelope(), status
 }
 
+// isUpload reports whether the request is a multipart upload, whose
+// answer is the HTML callback page even when the body was refused before
+// it could be parsed (too large, malformed).
 func isUpload(req *protocol.Request) bool {
-	return req != nil && req.Multipart != nil
+	if req == nil {
+		return false
+	}
+	return req.Multipart != nil || req.HTTP != nil && req.HTTP.Method == http.MethodPost &&
+		strings.HasPrefix(strings.ToLower(req.HTTP.Header.Get("Content-Type")), "multipart/")
 }
 
 func callbackName(req *protocol.Request) string {

@@ -9,17 +9,28 @@ import (
 
 	"oxlite/core/account"
 	"oxlite/core/ajax"
+	"oxlite/core/attachment"
 	"oxlite/core/capabilities"
 	"oxlite/core/config"
+	"oxlite/core/contacts"
+	"oxlite/core/exports"
+	"oxlite/core/find"
 	"oxlite/core/folders"
 	"oxlite/core/group"
+	"oxlite/core/halo"
+	oximage "oxlite/core/image"
+	"oxlite/core/imports"
 	"oxlite/core/jslob"
 	"oxlite/core/login"
 	"oxlite/core/manifests"
 	"oxlite/core/passwordchange"
 	"oxlite/core/quota"
+	"oxlite/core/reminder"
 	"oxlite/core/resource"
 	"oxlite/core/session"
+	"oxlite/core/snippet"
+	oxsync "oxlite/core/sync"
+	"oxlite/core/tasks"
 	"oxlite/core/user"
 	"oxlite/core/userme"
 	"oxlite/storage"
@@ -82,6 +93,12 @@ type App struct {
 	JSlob *jslob.Module
 	// Blobs holds file contents.
 	Blobs storage.Blobs
+	// Contacts is the contacts module (import/export creates and reads
+	// contacts through it).
+	Contacts *contacts.Module
+	// Find is the find module; a module that lands (the calendar) adds
+	// its provider to Find.Providers.
+	Find *find.Module
 }
 
 // New assembles the API over db.
@@ -107,10 +124,39 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 		MaxFailures: cfg.LoginMaxFailures, FailureWindow: cfg.LoginFailureWindow,
 	}}).Register(mux)
 	registerSettings(a)
-	(&user.Module{DB: db}).Register(mux)
+	a.Contacts = &contacts.Module{DB: db, Blobs: a.Blobs, Log: log}
+	(&user.Module{DB: db, Contacts: a.Contacts}).Register(mux)
 	(&group.Module{DB: db}).Register(mux)
 	(&resource.Module{DB: db}).Register(mux)
-	(&folders.Module{DB: db}).Register(mux)
+	// Per-module folder content (folder total, clear, delete; sync refresh_server).
+	contents := map[string]folders.Content{"contacts": folders.ContactsContent{}, "tasks": tasks.Content{}}
+	(&folders.Module{DB: db, Contents: contents}).Register(mux)
+	taskMod := &tasks.Module{DB: db, Blobs: a.Blobs}
+	taskMod.Register(mux)
+	(&reminder.Module{DB: db}).Register(mux)
+	(&oxsync.Module{DB: db, Contents: contents}).Register(mux)
+	a.Caps.Add("tasks")
+	(&attachment.Module{DB: db, Blobs: a.Blobs}).Register(mux)
+	(&snippet.Module{DB: db, Blobs: a.Blobs}).Register(mux)
+	a.Contacts.Register(mux)
+	(&oximage.Module{Contacts: a.Contacts}).Register(mux)
+	(&halo.Module{Contacts: a.Contacts}).Register(mux)
+	a.Caps.Add("contacts", "gab")
+	// import/export and find reach contacts and tasks through their modules.
+	(&imports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: taskMod}).Register(mux)
+	(&exports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: taskMod}).Register(mux)
+	a.Find = &find.Module{Providers: map[string]find.Provider{
+		"contacts": &find.Contacts{DB: db, Contacts: a.Contacts},
+		"tasks":    &find.Tasks{DB: db, Tasks: taskMod, Contacts: a.Contacts},
+	}}
+	a.Find.Register(mux)
+	// The 7.8 UI offers find only in apps listed in io.ox/core search/modules.
+	core := a.JSlob.Defaults(jslob.CoreID)
+	a.JSlob.SetDefaults(jslob.CoreID, func(u *jslob.User) map[string]any {
+		t := core(u)
+		t["search"] = map[string]any{"modules": a.Find.Modules()}
+		return t
+	})
 	return a
 }
 

@@ -67,8 +67,16 @@ const (
 	ColEmail2       = 556
 	ColEmail3       = 557
 	ColCompany      = 569
+	ColImage1       = 570
+	ColDistList     = 592
+	ColDistCount    = 594
+	ColImageCount   = 596
+	ColImageMod     = 597
+	ColImageType    = 601
+	ColMarkDistList = 602
 	ColImage1URL    = 606
 	ColSortName     = 607
+	ColUseCount     = 608
 )
 
 func str(id int, name string) Field { return Field{ID: id, Name: name, Kind: String, Writable: true} }
@@ -120,23 +128,23 @@ func buildFields() []Field {
 		str(562, "telephone_radio"), str(563, "telephone_telex"), str(564, "telephone_ttytdd"), str(565, "instant_messenger1"),
 		str(566, "instant_messenger2"), str(567, "telephone_ip"), str(568, "telephone_assistant"),
 		{ID: ColCompany, Name: "company", Kind: String, Column: "company", Writable: true},
-		{ID: 570, Name: "image1", Kind: Special},
+		{ID: ColImage1, Name: "image1", Kind: Special},
 	}
 	for i := 1; i <= 20; i++ {
 		f = append(f, str(570+i, fmt.Sprintf("userfield%02d", i)))
 	}
 	f = append(f,
-		Field{ID: 592, Name: "distribution_list", Kind: Special},
-		Field{ID: 594, Name: "number_of_distribution_list", Kind: Int, Default: 0},
-		Field{ID: 596, Name: "number_of_images", Kind: Int, Default: 0},
-		Field{ID: 597, Name: "image_last_modified", Kind: Int},
+		Field{ID: ColDistList, Name: "distribution_list", Kind: Special},
+		Field{ID: ColDistCount, Name: "number_of_distribution_list", Kind: Special, Default: 0},
+		Field{ID: ColImageCount, Name: "number_of_images", Kind: Special, Default: 0},
+		Field{ID: ColImageMod, Name: "image_last_modified", Kind: Special},
 		str(598, "state_other"), str(599, "file_as"),
-		Field{ID: 601, Name: "image1_content_type", Kind: String},
-		Field{ID: 602, Name: "mark_as_distributionlist", Kind: Bool, Default: false},
+		Field{ID: ColImageType, Name: "image1_content_type", Kind: Special},
+		Field{ID: ColMarkDistList, Name: "mark_as_distributionlist", Kind: Bool, Writable: true, Default: false},
 		Field{ID: 605, Name: "default_address", Kind: Int, Writable: true},
-		Field{ID: ColImage1URL, Name: "image1_url", Kind: String},
+		Field{ID: ColImage1URL, Name: "image1_url", Kind: Special},
 		Field{ID: ColSortName, Name: "sort_name", Kind: Special},
-		Field{ID: 608, Name: "useCount", Kind: Int},
+		Field{ID: ColUseCount, Name: "useCount", Kind: Int},
 		str(610, "yomiFirstName"), str(611, "yomiLastName"), str(612, "yomiCompany"),
 		str(613, "addressHome"), str(614, "addressBusiness"), str(615, "addressOther"),
 	)
@@ -242,6 +250,29 @@ func Value(c *storage.ContactRow, f *Field, loc *time.Location) any {
 		return nil
 	case ColSortName:
 		return SortName(c)
+	case ColImage1, ColImage1URL:
+		if c.ImageKey == "" {
+			return nil
+		}
+		return ContactImageURL(c)
+	case ColImageCount:
+		if c.ImageKey == "" {
+			return 0
+		}
+		return 1
+	case ColImageMod:
+		if c.ImageKey == "" {
+			return nil
+		}
+		return c.ImageModified
+	case ColImageType:
+		if c.ImageKey == "" {
+			return nil
+		}
+		return c.ImageType
+	case ColDistCount:
+		l, _ := c.Fields["distribution_list"].([]any)
+		return len(l)
 	}
 	var v any
 	if f.Column != "" {
@@ -284,12 +315,37 @@ func SortName(c *storage.ContactRow) string {
 	return ""
 }
 
+// ContactImageURL is where the picture of c is downloaded (image1_url):
+// the image module, with the picture's change time against stale caches.
+func ContactImageURL(c *storage.ContactRow) string {
+	return "/ajax/image/contact/picture?folder=" + strconv.FormatInt(c.FolderID, 10) + "&id=" + strconv.FormatInt(c.ID, 10) +
+		"&timestamp=" + strconv.FormatInt(c.ImageModified, 10)
+}
+
+// UserImageURL is image1_url of a user's entry as the user module shows it.
+func UserImageURL(c *storage.ContactRow) string {
+	return "/ajax/image/user/picture?id=" + strconv.FormatInt(c.UserID, 10) + "&timestamp=" + strconv.FormatInt(c.ImageModified, 10)
+}
+
 // Object renders c as a JSON object: the meta fields always, every other
-// field when it has a value.
+// field when it has a value. The picture appears as image1_url only (the
+// reference serialises image1 as its URL); a distribution list's members
+// are as stored.
 func Object(c *storage.ContactRow, loc *time.Location) map[string]any {
 	obj := map[string]any{}
 	for i := range Fields {
 		f := &Fields[i]
+		if f.ID == ColImage1 || f.ID == ColSortName {
+			continue
+		}
+		if f.ID == ColDistCount || f.ID == ColDistList || f.ID == ColMarkDistList {
+			if !IsDistList(c) {
+				continue
+			}
+		}
+		if f.ID == ColImageCount && c.ImageKey == "" {
+			continue
+		}
 		v := Value(c, f, loc)
 		if v == nil {
 			continue
@@ -300,6 +356,12 @@ func Object(c *storage.ContactRow, loc *time.Location) map[string]any {
 		obj[f.Name] = v
 	}
 	return obj
+}
+
+// IsDistList reports whether c is a distribution list.
+func IsDistList(c *storage.ContactRow) bool {
+	b, _ := c.Fields["mark_as_distributionlist"].(bool)
+	return b
 }
 
 func toInt(v any) (int64, bool) {
@@ -416,3 +478,7 @@ var (
 	ErrNoPrimaryEmailEdit = protocol.Def{Code: "CON-0173", Category: protocol.CatPermissionDenied,
 		Message: "Primary email address in system contact must not be edited."}
 )
+
+// ToInt reads an integer sent as a JSON number, a Go number or a numeric
+// string.
+func ToInt(v any) (int64, bool) { return toInt(v) }

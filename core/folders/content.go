@@ -25,11 +25,18 @@ func (ContactsContent) Count(ctx context.Context, db *storage.DB, cid int64, fol
 	return db.ContactCounts(ctx, cid, folders)
 }
 
-// Clear implements Content. Without "delete all" nothing is deleted: a
-// folder is cleared completely or not at all.
+// Clear implements Content. With "delete all" every contact goes, with
+// "delete own" the caller's own; users' entries in the global address book
+// always stay. Pictures and attachments of deleted contacts go to the blob
+// trash (storage.TrashBlobs).
 func (ContactsContent) Clear(tx *storage.Tx, folder int64, p perm.Permission, uid int64) (int64, error) {
-	if p.CanDeleteAll() {
-		if _, err := tx.ClearContacts(folder); err != nil {
+	switch {
+	case p.CanDeleteAll():
+		if _, err := tx.ClearContacts(folder, 0); err != nil {
+			return 0, err
+		}
+	case p.CanDeleteObject(true):
+		if _, err := tx.ClearContacts(folder, uid); err != nil {
 			return 0, err
 		}
 	}

@@ -64,6 +64,10 @@ func New(db *storage.DB, caps *capabilities.Set) *Module {
 // is read without locking while serving.
 func (m *Module) SetDefaults(id string, f DefaultsFunc) { m.defaults[id] = f }
 
+// Defaults returns the defaults function of a JSlob (nil when none), so a
+// module can extend what is there.
+func (m *Module) Defaults(id string) DefaultsFunc { return m.defaults[id] }
+
 // Register installs the module's actions. serviceId is accepted and
 // ignored: there is one service.
 func (m *Module) Register(mux *ajax.Mux) {

@@ -16,6 +16,7 @@ import (
 
 	"oxlite/core/ajax"
 	"oxlite/core/contactfields"
+	"oxlite/core/contacts"
 	"oxlite/core/protocol"
 	"oxlite/core/wildcard"
 	"oxlite/storage"
@@ -24,6 +25,9 @@ import (
 // Module serves `user`.
 type Module struct {
 	DB *storage.DB
+	// Contacts stores the pictures of users' entries (an update may upload
+	// one); without it uploads are refused.
+	Contacts *contacts.Module
 }
 
 // Register installs the module's actions.
@@ -69,6 +73,14 @@ type view struct {
 
 func (v *view) lastModified() int64 { return max(v.u.LastModified, v.c.LastModified) }
 
+// imageURL is the user's picture as the image module serves it.
+func (v *view) imageURL() any {
+	if v.c.ImageKey == "" {
+		return nil
+	}
+	return contactfields.UserImageURL(v.c)
+}
+
 func (v *view) aliases() []string {
 	if len(v.u.Aliases) > 0 {
 		return v.u.Aliases
@@ -105,6 +117,8 @@ func buildColumns() protocol.ColumnSet[*view] {
 	cs[colGroups] = func(v *view) any { return v.groups() }
 	cs[colContactID] = func(v *view) any { return v.u.ContactID }
 	cs[colLoginInfo] = func(v *view) any { return v.u.Login }
+	cs[contactfields.ColImage1URL] = func(v *view) any { return v.imageURL() }
+	cs[contactfields.ColImage1] = func(v *view) any { return v.imageURL() }
 	cs[colGuestCreatedBy] = func(v *view) any { return 0 }
 	return cs
 }
@@ -125,6 +139,9 @@ func (v *view) object() map[string]any {
 	obj["groups"] = v.groups()
 	obj["login_info"] = v.u.Login
 	obj["guest_created_by"] = 0
+	if u := v.imageURL(); u != nil {
+		obj["image1_url"] = u
+	}
 	obj["last_modified"] = protocol.ToTime(v.lastModified(), v.loc)
 	obj["last_modified_utc"] = v.lastModified()
 	for _, k := range []string{"display_name", "first_name", "last_name", "email1"} {
@@ -476,10 +493,10 @@ var localeRe = regexp.MustCompile(`^[a-z]{2,3}(_[A-Z]{2})?$`)
 
 // updateBody returns the JSON object of an update: the body, or the `json`
 // form field of an upload (the UI uploads the contact image that way).
-func updateBody(req *protocol.Request) (map[string]any, error) {
+func updateBody(req *protocol.Request, picturesOK bool) (map[string]any, error) {
 	var raw map[string]any
 	if req.Multipart != nil {
-		if len(req.Multipart.File["file"]) > 0 {
+		if len(req.Multipart.File["file"]) > 0 && !picturesOK {
 			return nil, protocol.ErrBadRequest.New("contact images are not supported")
 		}
 		js := req.Multipart.Value["json"]
@@ -517,9 +534,16 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 	if err := mayModify(req, id); err != nil {
 		return nil, err
 	}
-	body, err := updateBody(req)
+	body, err := updateBody(req, m.Contacts != nil)
 	if err != nil {
 		return nil, err
+	}
+	var picture *contacts.ImageEdit
+	if m.Contacts != nil {
+		// The picture goes to the blob store before the transaction.
+		if picture, err = m.Contacts.UserImageEdit(req.Ctx, req, body); err != nil {
+			return nil, err
+		}
 	}
 	var tz, locale *string
 	for _, k := range []string{"timezone", "locale"} {
@@ -609,6 +633,11 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 				contactChanged = true
 			}
 		}
+		if changed, err := picture.Apply(tx, c); err != nil {
+			return err
+		} else if changed {
+			contactChanged = true
+		}
 		if contactChanged {
 			if c.ID == 0 {
 				return protocol.Internal(errors.New("user has no contact"))
@@ -638,6 +667,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 		newTS = stamp
 		return nil
 	})
+	picture.Done(req.Ctx, err == nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -43,6 +44,10 @@ func TestJSlobDefaults(t *testing.T) {
 	}
 	if core["language"] != "de_DE" || core["timezone"] != "Europe/Berlin" || core["refreshInterval"] != float64(300000) {
 		t.Fatalf("io.ox/core language/timezone/refreshInterval: %v", core)
+	}
+	// find is offered in the apps listed under search/modules.
+	if search, _ := core["search"].(map[string]any); fmt.Sprint(search["modules"]) != "[contacts tasks]" {
+		t.Fatalf("io.ox/core search/modules: %v", core["search"])
 	}
 	// autoStart names an app whose manifest is delivered.
 	manifests := dataObj(t, c.Get("apps/manifests", "action", "config"))["manifests"].([]any)
