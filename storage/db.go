@@ -16,6 +16,7 @@ import (
 	"time"
 
 	_ "github.com/ncruces/go-sqlite3/driver"
+	_ "github.com/ncruces/go-sqlite3/vfs/memdb"
 )
 
 //go:embed migrations/*.sql
@@ -66,6 +67,12 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
+	}
+	// Fresh statistics keep the planner on the right indexes as tables
+	// grow; the analysis limit bounds the cost on large databases.
+	if _, err := sqldb.ExecContext(ctx, `PRAGMA analysis_limit=400; PRAGMA optimize=0x10002`); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("optimizing database: %w", err)
 	}
 	return d, nil
 }

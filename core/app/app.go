@@ -96,6 +96,8 @@ type App struct {
 	// Contacts is the contacts module (import/export creates and reads
 	// contacts through it).
 	Contacts *contacts.Module
+	// Tasks is the tasks module (import/export and find use it).
+	Tasks *tasks.Module
 	// Find is the find module; a module that lands (the calendar) adds
 	// its provider to Find.Providers.
 	Find *find.Module
@@ -131,7 +133,8 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 	// Per-module folder content (folder total, clear, delete; sync refresh_server).
 	contents := map[string]folders.Content{"contacts": folders.ContactsContent{}, "tasks": tasks.Content{}}
 	(&folders.Module{DB: db, Contents: contents}).Register(mux)
-	taskMod := &tasks.Module{DB: db, Blobs: a.Blobs}
+	a.Tasks = &tasks.Module{DB: db, Blobs: a.Blobs}
+	taskMod := a.Tasks
 	taskMod.Register(mux)
 	(&reminder.Module{DB: db}).Register(mux)
 	(&oxsync.Module{DB: db, Contents: contents}).Register(mux)

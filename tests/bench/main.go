@@ -33,6 +33,7 @@ var (
 	duration = flag.Duration("duration", 3*time.Second, "measuring time per figure")
 	conc     = flag.Int("c", 16, "concurrent clients")
 	only     = flag.String("only", "", "run only benchmarks whose name contains this")
+	showSQL  = flag.Bool("sql", false, "print the statements each benchmarked request runs")
 )
 
 func main() {
@@ -47,8 +48,8 @@ func main() {
 type Endpoint struct {
 	Name   string
 	Method string
-	Path   string // below /ajax, with query (session added)
-	Body   string
+	Path   func() string // below /ajax, with query (session added); built after setup
+	Body   func() string
 	// Target is the minimum ratio to the SQL baseline (0: reported alone).
 	Target float64
 }
@@ -174,18 +175,20 @@ func (e *Env) login(name, pw string) error {
 }
 
 func (e *Env) request(base string, ep Endpoint) *http.Request {
-	path := ep.Path
+	path := ep.Path()
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
 	var body io.Reader
-	if ep.Body != "" {
-		body = strings.NewReader(ep.Body)
+	bodyText := ""
+	if ep.Body != nil {
+		bodyText = ep.Body()
+		body = strings.NewReader(bodyText)
 	}
 	req, _ := http.NewRequest(ep.Method, base+"/ajax/"+path+sep+"session="+e.Session, body)
 	req.Header.Set("User-Agent", e.UA)
-	if ep.Body != "" {
+	if bodyText != "" {
 		req.Header.Set("Content-Type", "text/javascript; charset=UTF-8")
 	}
 	for _, c := range e.Cookies {
@@ -339,6 +342,11 @@ func (e *Env) measure(ep Endpoint) error {
 	body, hdr, stmts, err := e.capture(ep)
 	if err != nil {
 		return err
+	}
+	if *showSQL {
+		for _, s := range stmts {
+			fmt.Printf("    %s %v\n", strings.Join(strings.Fields(s.q), " "), s.args)
+		}
 	}
 	ox, err := load(func() *http.Request { return e.request(e.URL, ep) })
 	if err != nil {
