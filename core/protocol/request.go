@@ -230,7 +230,8 @@ func (r *Request) DecodeBody(v any) error {
 	if err := dec.Decode(v); err != nil {
 		return ErrJSON.New(jsonProblem(err))
 	}
-	if dec.More() {
+	// More() misses a stray closing bracket, so look for any next token.
+	if _, err := dec.Token(); err != io.EOF {
 		return ErrJSON.New("trailing data after the JSON value")
 	}
 	return nil

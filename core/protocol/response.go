@@ -3,7 +3,6 @@ package protocol
 import (
 	"bytes"
 	"encoding/json"
-	"html"
 	"net/http"
 	"strings"
 )
@@ -95,15 +94,26 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // CallbackPage renders the HTML page that answers multipart uploads
 // (spec lines 90–111). callback is `callback_<action>`.
 func CallbackPage(callback string, v any) []byte {
-	js := string(Marshal(v))
-	// Keep the payload inert inside the script element.
-	js = strings.ReplaceAll(js, "</", "<\\/")
+	js := scriptSafe(Marshal(v))
+	// The name comes from the request's action: a JSON string literal is a
+	// JS string literal, and HTML escaping means nothing inside <script>.
+	cb := scriptSafe(Marshal(callback))
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">`)
 	b.WriteString("\n<html><head><META http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">\n<script type=\"text/javascript\">\n")
-	cb := html.EscapeString(callback)
-	b.WriteString(`(parent["` + cb + `"] || window.opener && window.opener["` + cb + `"])(`)
+	b.WriteString(`(parent[` + cb + `] || window.opener && window.opener[` + cb + `])(`)
 	b.WriteString(js)
 	b.WriteString(")\n</script></head></html>\n")
 	return []byte(b.String())
 }
+
+// scriptSafe keeps JSON inert inside a script element. Escaping only "</"
+// is not enough: "<!--<script>" in a string switches the HTML parser into
+// the double-escaped state, where the real "</script>" no longer ends the
+// element. In JSON text '<', '>' and '&' occur only inside strings, where
+// their \u escapes mean the same.
+func scriptSafe(js []byte) string {
+	return scriptEscaper.Replace(string(js))
+}
+
+var scriptEscaper = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`)
