@@ -13,13 +13,10 @@ import (
 	"oxlite/core/capabilities"
 	"oxlite/core/config"
 	"oxlite/core/contacts"
-	"oxlite/core/exports"
-	"oxlite/core/find"
 	"oxlite/core/folders"
 	"oxlite/core/group"
 	"oxlite/core/halo"
 	oximage "oxlite/core/image"
-	"oxlite/core/imports"
 	"oxlite/core/jslob"
 	"oxlite/core/login"
 	"oxlite/core/manifests"
@@ -28,8 +25,6 @@ import (
 	"oxlite/core/reminder"
 	"oxlite/core/resource"
 	"oxlite/core/session"
-	"oxlite/core/snippet"
-	oxsync "oxlite/core/sync"
 	"oxlite/core/tasks"
 	"oxlite/core/user"
 	"oxlite/core/userme"
@@ -98,9 +93,10 @@ type App struct {
 	Contacts *contacts.Module
 	// Tasks is the tasks module (import/export and find use it).
 	Tasks *tasks.Module
-	// Find is the find module; a module that lands (the calendar) adds
-	// its provider to Find.Providers.
-	Find *find.Module
+	// contents are the folder content hooks per module.
+	contents map[string]folders.Content
+	// serverParts are the modules only the native server carries.
+	serverParts
 }
 
 // New assembles the API over db.
@@ -134,32 +130,16 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 	contents := map[string]folders.Content{"contacts": folders.ContactsContent{}, "tasks": tasks.Content{}}
 	(&folders.Module{DB: db, Contents: contents}).Register(mux)
 	a.Tasks = &tasks.Module{DB: db, Blobs: a.Blobs}
-	taskMod := a.Tasks
-	taskMod.Register(mux)
+	a.Tasks.Register(mux)
 	(&reminder.Module{DB: db}).Register(mux)
-	(&oxsync.Module{DB: db, Contents: contents}).Register(mux)
+	a.contents = contents
 	a.Caps.Add("tasks")
 	(&attachment.Module{DB: db, Blobs: a.Blobs}).Register(mux)
-	(&snippet.Module{DB: db, Blobs: a.Blobs}).Register(mux)
 	a.Contacts.Register(mux)
 	(&oximage.Module{Contacts: a.Contacts}).Register(mux)
 	(&halo.Module{Contacts: a.Contacts}).Register(mux)
 	a.Caps.Add("contacts", "gab")
-	// import/export and find reach contacts and tasks through their modules.
-	(&imports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: taskMod}).Register(mux)
-	(&exports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: taskMod}).Register(mux)
-	a.Find = &find.Module{Providers: map[string]find.Provider{
-		"contacts": &find.Contacts{DB: db, Contacts: a.Contacts},
-		"tasks":    &find.Tasks{DB: db, Tasks: taskMod, Contacts: a.Contacts},
-	}}
-	a.Find.Register(mux)
-	// The 7.8 UI offers find only in apps listed in io.ox/core search/modules.
-	core := a.JSlob.Defaults(jslob.CoreID)
-	a.JSlob.SetDefaults(jslob.CoreID, func(u *jslob.User) map[string]any {
-		t := core(u)
-		t["search"] = map[string]any{"modules": a.Find.Modules()}
-		return t
-	})
+	registerServerOnly(a)
 	return a
 }
 

@@ -1,14 +1,9 @@
 package contacts
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
-	"image"
-	_ "image/gif" // registers the decoders pictures are checked with
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"net/http"
 	"strings"
@@ -17,12 +12,6 @@ import (
 	"oxlite/core/protocol"
 	"oxlite/storage"
 )
-
-// maxPixels bounds the dimensions of a picture: every upload is decoded
-// completely to prove it is one, and a small file may unpack into a huge
-// bitmap (a browser has little memory). 4096×4096 is far above what an
-// avatar needs.
-const maxPixels = 16 << 20
 
 // picture is an uploaded image, checked and typed.
 type picture struct {
@@ -39,15 +28,9 @@ func (m *Module) checkPicture(data []byte) (*picture, error) {
 	if len(data) == 0 {
 		return nil, ErrNotValidImage.New()
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, ErrNotValidImage.New()
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > maxPixels {
-		return nil, ErrImageTooLarge.New(px, maxPixels)
-	}
-	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-		return nil, ErrNotValidImage.New()
+	format, err := decodePicture(data)
+	if err != nil {
+		return nil, err
 	}
 	return &picture{data: data, contentType: "image/" + format}, nil
 }
