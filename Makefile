@@ -59,7 +59,10 @@ FUZZ_TARGETS := \
 	core/protocol:FuzzDecodeBody \
 	core/protocol:FuzzCallbackPage \
 	core/ajax:FuzzMultiple \
-	core/ajax:FuzzMultipleItem
+	core/ajax:FuzzMultipleItem \
+	core/vcardconv:FuzzDecode \
+	core/csvconv:FuzzDecode \
+	core/icalconv:FuzzDecode
 FUZZTIME ?= 10s
 
 # Go 1.26 can fail a duration-bounded fuzz run with a bare "context
@@ -99,5 +102,6 @@ wasm:
 	echo "oxlite.wasm: $$raw bytes raw, $$br bytes brotli (budget $(WASM_BR_MAX))"; \
 	if [ $$br -gt $(WASM_BR_MAX) ]; then echo "oxlite.wasm.br is over the budget of $(WASM_BR_MAX) bytes"; exit 1; fi
 
-bench:
-	@true
+# Figures beside their baselines from the same run (DESIGN.md §6).
+bench: wasm
+	$(GO) run ./tests/bench

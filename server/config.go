@@ -20,6 +20,9 @@ import (
 
 var errUsage = errors.New("usage")
 
+// errHelp means -h was asked for: the usage is printed and the exit code is 0.
+var errHelp = errors.New("help")
+
 // env returns OXLITE_<NAME> for a flag name ("session-lifetime" →
 // OXLITE_SESSION_LIFETIME).
 func envName(flagName string) string {
@@ -49,6 +52,9 @@ func applyEnv(fs *flag.FlagSet) error {
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
 		return errUsage
 	}
 	if fs.NArg() > 0 {

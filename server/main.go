@@ -68,6 +68,9 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, usage)
 		return 2
 	}
+	if err == errHelp {
+		return 0
+	}
 	if err != nil {
 		if err != errUsage {
 			fmt.Fprintln(os.Stderr, "error: "+oneLine(err.Error()))

@@ -27,6 +27,9 @@ func serve(args []string) int {
 	serveFlags(fs, &cfg, &listen, &data, &tokenSecrets)
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := parse(fs, args); err != nil {
+		if err == errHelp {
+			return 0
+		}
 		if err != errUsage {
 			fmt.Fprintln(os.Stderr, "error: "+err.Error())
 		}
