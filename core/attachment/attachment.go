@@ -7,7 +7,6 @@
 package attachment
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -473,24 +472,11 @@ func (m *Module) document(req *protocol.Request) (*protocol.Response, error) {
 // parseIDs reads a body array of attachment ids (numbers or numeric
 // strings).
 func parseIDs(req *protocol.Request) ([]int64, error) {
-	var raw []any
-	dec := json.NewDecoder(bytes.NewReader(req.Body))
-	dec.UseNumber()
-	if !req.HasBody() {
-		return nil, protocol.ErrJSON.New("missing request body")
+	ids, isArray, err := req.BodyIDs()
+	if err == nil && !isArray {
+		err = protocol.ErrJSON.New("the body must be an array of attachment ids")
 	}
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return nil, protocol.ErrJSON.New("the body must be an array of attachment ids")
-	}
-	ids := make([]int64, 0, len(raw))
-	for i, v := range raw {
-		id, ok := pim.ParseID(v)
-		if !ok {
-			return nil, protocol.ErrJSON.New("element " + strconv.Itoa(i) + " is not an attachment id")
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
+	return ids, err
 }
 
 // list answers the requested attachments of one parent in body order;

@@ -7,7 +7,6 @@ package contactfields
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -364,30 +363,7 @@ func IsDistList(c *storage.ContactRow) bool {
 	return b
 }
 
-func toInt(v any) (int64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		if i, err := n.Int64(); err == nil {
-			return i, true
-		}
-		if fl, err := n.Float64(); err == nil && fl == math.Trunc(fl) && math.Abs(fl) < 1<<62 {
-			return int64(fl), true
-		}
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
-			return int64(n), true
-		}
-	case string:
-		if i, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil {
-			return i, true
-		}
-	}
-	return 0, false
-}
+func toInt(v any) (int64, bool) { return protocol.Int64Of(v) }
 
 func describe(v any) string {
 	b, err := json.Marshal(v)

@@ -4,11 +4,9 @@
 package group
 
 import (
-	"encoding/json"
 	"errors"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"oxlite/core/ajax"
@@ -130,46 +128,6 @@ func (m *Module) load(req *protocol.Request, id int64) (*storage.Group, error) {
 	return g, nil
 }
 
-// parseID reads an id from a decoded JSON value: a number, a numeric
-// string or an object with `id`.
-func parseID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
-	case map[string]any:
-		return parseID(x["id"])
-	}
-	return 0, false
-}
-
-// bodyIDs reads a body that is one `{id}` object or an array of them.
-func bodyIDs(req *protocol.Request) ([]int64, bool, error) {
-	var raw any
-	if err := req.DecodeBody(&raw); err != nil {
-		return nil, false, err
-	}
-	items, isArray := raw.([]any)
-	if !isArray {
-		if _, ok := raw.(map[string]any); !ok {
-			return nil, false, protocol.ErrJSON.New("expected an object with id or an array of them")
-		}
-		items = []any{raw}
-	}
-	ids := make([]int64, 0, len(items))
-	for _, it := range items {
-		id, ok := parseID(it)
-		if !ok {
-			return nil, false, protocol.ErrJSON.New("each element needs a numeric id")
-		}
-		ids = append(ids, id)
-	}
-	return ids, isArray, nil
-}
-
 func maxModified(gs []*storage.Group) int64 {
 	var ts int64
 	for _, g := range gs {
@@ -213,7 +171,7 @@ func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
 	}
 	out := make([]*storage.Group, 0, len(raw))
 	for _, it := range raw {
-		id, ok := parseID(it)
+		id, ok := protocol.IDOf(it)
 		if !ok {
 			return nil, protocol.ErrJSON.New("each element needs a numeric id")
 		}
@@ -355,7 +313,7 @@ func parseInput(req *protocol.Request) (*groupInput, error) {
 		in.members = []int64{}
 		seen := map[int64]bool{}
 		for _, it := range arr {
-			id, ok := parseID(it)
+			id, ok := protocol.IDOf(it)
 			if !ok {
 				return nil, ErrInvalidData.New("members")
 			}
@@ -524,7 +482,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, multi, err := bodyIDs(req)
+	ids, multi, err := req.BodyIDs()
 	if err != nil {
 		return nil, err
 	}

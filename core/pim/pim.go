@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"oxlite/core/perm"
 	"oxlite/core/protocol"
@@ -26,24 +25,7 @@ type Ref struct {
 }
 
 // ParseID reads an object id sent as a JSON number or a numeric string.
-func ParseID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	case float64:
-		n := int64(x)
-		return n, float64(n) == x
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	}
-	return 0, false
-}
+func ParseID(v any) (int64, bool) { return protocol.Int64Of(v) }
 
 // ParseRefs reads a body array of {id, folder|folder_id}. A single object
 // is accepted too (older clients and the 7.8 calendar UI send one).

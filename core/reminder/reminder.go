@@ -7,9 +7,7 @@ package reminder
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"strconv"
 	"time"
 
 	"oxlite/core/ajax"
@@ -86,35 +84,8 @@ func (m *Module) rangeAction(req *protocol.Request) (*protocol.Response, error) 
 
 // parseIDs reads `[{id}]`, a single `{id}` or plain ids.
 func parseIDs(req *protocol.Request) ([]int64, error) {
-	body := bytes.TrimSpace(req.Body)
-	if len(body) == 0 {
-		return nil, protocol.ErrJSON.New("missing request body")
-	}
-	var raw []any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if body[0] == '{' {
-		var one map[string]any
-		if err := dec.Decode(&one); err != nil {
-			return nil, protocol.ErrJSON.New("the body must be an array of {\"id\"} objects")
-		}
-		raw = []any{one}
-	} else if err := dec.Decode(&raw); err != nil {
-		return nil, protocol.ErrJSON.New("the body must be an array of {\"id\"} objects")
-	}
-	out := make([]int64, 0, len(raw))
-	for i, x := range raw {
-		v := x
-		if m, ok := x.(map[string]any); ok {
-			v = m["id"]
-		}
-		id, ok := pim.ParseID(v)
-		if !ok {
-			return nil, protocol.ErrJSON.New("element " + strconv.Itoa(i) + " has no valid \"id\"")
-		}
-		out = append(out, id)
-	}
-	return out, nil
+	ids, _, err := req.BodyIDs()
+	return ids, err
 }
 
 // delete removes the caller's reminders and answers the ids that were not

@@ -4,10 +4,8 @@
 package resource
 
 import (
-	"encoding/json"
 	"errors"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,46 +81,6 @@ func (m *Module) loadAll(req *protocol.Request) ([]*storage.Resource, error) {
 	return out, nil
 }
 
-// parseID reads an id from a decoded JSON value: a number, a numeric
-// string or an object with `id`.
-func parseID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
-	case map[string]any:
-		return parseID(x["id"])
-	}
-	return 0, false
-}
-
-// bodyIDs reads a body that is an array of `{id}` objects or one of them.
-func bodyIDs(req *protocol.Request) ([]int64, bool, error) {
-	var raw any
-	if err := req.DecodeBody(&raw); err != nil {
-		return nil, false, err
-	}
-	items, isArray := raw.([]any)
-	if !isArray {
-		if _, ok := raw.(map[string]any); !ok {
-			return nil, false, protocol.ErrJSON.New("expected an array of objects with id")
-		}
-		items = []any{raw}
-	}
-	ids := make([]int64, 0, len(items))
-	for _, it := range items {
-		id, ok := parseID(it)
-		if !ok {
-			return nil, false, protocol.ErrJSON.New("each element needs a numeric id")
-		}
-		ids = append(ids, id)
-	}
-	return ids, isArray, nil
-}
-
 func (m *Module) get(req *protocol.Request) (*protocol.Response, error) {
 	id, err := req.RequireInt("id")
 	if err != nil {
@@ -161,7 +119,7 @@ func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
 	}
 	out := make([]*storage.Resource, 0, len(raw))
 	for _, it := range raw {
-		id, ok := parseID(it)
+		id, ok := protocol.IDOf(it)
 		if !ok {
 			return nil, protocol.ErrJSON.New("each element needs a numeric id")
 		}
@@ -442,7 +400,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, multi, err := bodyIDs(req)
+	ids, multi, err := req.BodyIDs()
 	if err != nil {
 		return nil, err
 	}

@@ -268,22 +268,6 @@ func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
 	return protocol.OKAt(data, ts), nil
 }
 
-// parseID reads an id from a decoded JSON value: a number, a numeric
-// string or an object with `id`.
-func parseID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
-	case map[string]any:
-		return parseID(x["id"])
-	}
-	return 0, false
-}
-
 func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
 	cols, err := req.RequireColumns()
 	if err != nil {
@@ -309,7 +293,7 @@ func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
 	for _, raw := range ids {
 		id := req.User.ID
 		if raw != nil {
-			n, ok := parseID(raw)
+			n, ok := protocol.IDOf(raw)
 			if !ok {
 				return nil, protocol.ErrJSON.New("a user id must be a number or a numeric string")
 			}
