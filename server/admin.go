@@ -9,6 +9,7 @@ import (
 
 	"oxlite/core/app"
 	"oxlite/core/provision"
+	"oxlite/storage"
 )
 
 func contextAdd(args []string) error {
@@ -56,22 +57,14 @@ func userAdd(args []string) error {
 	if u.Login == "" || u.Password == "" {
 		return fmt.Errorf("--login and --password are required")
 	}
-	ctx := context.Background()
-	db, err := openData(ctx, c.data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cid, err := contextID(ctx, db, c.context)
-	if err != nil {
-		return err
-	}
-	user, err := (&provision.Service{DB: db}).AddUser(ctx, cid, u)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%d\n", user.ID)
-	return nil
+	return c.inContext(func(ctx context.Context, db *storage.DB, cid int64) error {
+		user, err := (&provision.Service{DB: db}).AddUser(ctx, cid, u)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d\n", user.ID)
+		return nil
+	})
 }
 
 func userPasswd(args []string) error {
@@ -87,17 +80,9 @@ func userPasswd(args []string) error {
 	if login == "" || pw == "" {
 		return fmt.Errorf("--login and --password are required")
 	}
-	ctx := context.Background()
-	db, err := openData(ctx, c.data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cid, err := contextID(ctx, db, c.context)
-	if err != nil {
-		return err
-	}
-	return (&provision.Service{DB: db}).SetPassword(ctx, cid, login, pw)
+	return c.inContext(func(ctx context.Context, db *storage.DB, cid int64) error {
+		return (&provision.Service{DB: db}).SetPassword(ctx, cid, login, pw)
+	})
 }
 
 func userList(args []string) error {
@@ -107,24 +92,16 @@ func userList(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	ctx := context.Background()
-	db, err := openData(ctx, c.data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cid, err := contextID(ctx, db, c.context)
-	if err != nil {
-		return err
-	}
-	users, err := db.Users(ctx, cid)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		fmt.Printf("%s\t%d\t%s\t%s\t%s\n", c.context, u.ID, u.Login, u.DisplayName, u.Email)
-	}
-	return nil
+	return c.inContext(func(ctx context.Context, db *storage.DB, cid int64) error {
+		users, err := db.Users(ctx, cid)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			fmt.Printf("%s\t%d\t%s\t%s\t%s\n", c.context, u.ID, u.Login, u.DisplayName, u.Email)
+		}
+		return nil
+	})
 }
 
 func groupAdd(args []string) error {
@@ -141,22 +118,14 @@ func groupAdd(args []string) error {
 	if name == "" {
 		return fmt.Errorf("--name is required")
 	}
-	ctx := context.Background()
-	db, err := openData(ctx, c.data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cid, err := contextID(ctx, db, c.context)
-	if err != nil {
-		return err
-	}
-	id, err := (&provision.Service{DB: db}).AddGroup(ctx, cid, name, display, splitList(members))
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%d\n", id)
-	return nil
+	return c.inContext(func(ctx context.Context, db *storage.DB, cid int64) error {
+		id, err := (&provision.Service{DB: db}).AddGroup(ctx, cid, name, display, splitList(members))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d\n", id)
+		return nil
+	})
 }
 
 func resourceAdd(args []string) error {
@@ -173,22 +142,14 @@ func resourceAdd(args []string) error {
 	if name == "" {
 		return fmt.Errorf("--name is required")
 	}
-	ctx := context.Background()
-	db, err := openData(ctx, c.data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cid, err := contextID(ctx, db, c.context)
-	if err != nil {
-		return err
-	}
-	id, err := (&provision.Service{DB: db}).AddResource(ctx, cid, name, display, email)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%d\n", id)
-	return nil
+	return c.inContext(func(ctx context.Context, db *storage.DB, cid int64) error {
+		id, err := (&provision.Service{DB: db}).AddResource(ctx, cid, name, display, email)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d\n", id)
+		return nil
+	})
 }
 
 func tombstonesPrune(args []string) error {
@@ -212,4 +173,19 @@ func tombstonesPrune(args []string) error {
 	}
 	fmt.Printf("pruned %d tombstones\n", n)
 	return nil
+}
+
+// inContext opens the data directory and resolves --context for fn.
+func (c *common) inContext(fn func(ctx context.Context, db *storage.DB, cid int64) error) error {
+	ctx := context.Background()
+	db, err := openData(ctx, c.data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cid, err := contextID(ctx, db, c.context)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, db, cid)
 }
