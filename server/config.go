@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,12 +51,16 @@ func applyEnv(fs *flag.FlagSet) error {
 
 // parse parses flags, then the environment; it prints usage on -h.
 func parse(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(os.Stderr)
+	// Errors are one line on stderr; -h prints the flags on stdout.
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stdout)
+			fmt.Fprintf(os.Stdout, "usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
 			return errHelp
 		}
-		return errUsage
+		return fmt.Errorf("%v (see -h)", err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
