@@ -194,11 +194,12 @@ func TestMultiple(t *testing.T) {
 		{"module":"echo","action":"get","columns":"1,20","id":5,"flag":true,"none":null},
 		{"module":"echo","action":"get","data":{"title":"x"}},
 		{"module":"echo","action":"fail","x":"y"},
-		{"module":"echo","action":"get","columns":"x"}
+		{"module":"echo","action":"get","columns":"x"},
+		{"module":"echo","action":"get","columns":[1,"20"]}
 	]`
 	w, v := do(t, m, "PUT", "/multiple?session=good&columns=9", body)
 	items, ok := v.([]any)
-	if w.Code != 200 || !ok || len(items) != 4 {
+	if w.Code != 200 || !ok || len(items) != 5 {
 		t.Fatalf("%d %v", w.Code, v)
 	}
 	if auth.calls != 1 {
@@ -221,6 +222,10 @@ func TestMultiple(t *testing.T) {
 	}
 	wantCode(t, items[2], "SVL-0010")
 	wantCode(t, items[3], "SVL-0010")
+	// A JSON array of columns means the same as the comma list.
+	if fifth := obj(t, obj(t, items[4])["data"]); !reflect.DeepEqual(fifth["columns"], []any{1.0, 20.0}) {
+		t.Errorf("item 4 columns from a JSON array: %v", fifth)
+	}
 }
 
 func TestMultipleContinueFalseStops(t *testing.T) {

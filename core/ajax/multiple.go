@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"oxlite/core/protocol"
 )
@@ -118,8 +119,26 @@ func paramString(v json.RawMessage) (string, bool) {
 		return strconv.FormatBool(b), true
 	case 'n':
 		return "", true
-	case '[', '{':
-		// Arrays such as columns=[1,2] are sent by some clients; keep JSON.
+	case '[':
+		// columns:[1,20] means columns=1,20; other arrays stay JSON text.
+		var items []json.RawMessage
+		if err := json.Unmarshal(v, &items); err != nil {
+			return "", false
+		}
+		parts := make([]string, 0, len(items))
+		for _, it := range items {
+			it = bytes.TrimSpace(it)
+			if len(it) == 0 || it[0] == '[' || it[0] == '{' {
+				return string(v), true
+			}
+			p, ok := paramString(it)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, p)
+		}
+		return strings.Join(parts, ","), true
+	case '{':
 		return string(v), true
 	default:
 		var n json.Number
