@@ -29,6 +29,8 @@ type DB struct {
 	Now func() time.Time
 	// trace, when set, receives every statement (benchmarks replay them).
 	trace atomic.Pointer[func(query string, args []any)]
+	// negIDs makes NextID count downwards (the offline store, see Options).
+	negIDs bool
 }
 
 // Options select the database.
@@ -38,6 +40,11 @@ type Options struct {
 	DSN string
 	// MaxConns bounds the pool (readers in WAL mode run in parallel).
 	MaxConns int
+	// NegativeIDs makes Tx.NextID return negative ids (-1, -2, … and
+	// -20, -21, … for folders): the service worker's store creates objects
+	// offline under temporary ids that never collide with the server ids
+	// it pulls (docs/offline.md §2).
+	NegativeIDs bool
 }
 
 // FileDSN builds the DSN of a database file in WAL mode.
@@ -63,7 +70,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(0)
-	d := &DB{SQL: sqldb, Now: time.Now}
+	d := &DB{SQL: sqldb, Now: time.Now, negIDs: opt.NegativeIDs}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
@@ -124,6 +131,11 @@ type Tx struct {
 	ctx   context.Context
 	cid   int64
 	stamp int64
+	// allocated and left record what the transaction did, for write hooks.
+	allocated []Allocation
+	left      []Departure
+	// stmts are the prepared statements of the transaction (closed with it).
+	stmts map[string]*sql.Stmt
 }
 
 // Write runs fn in an immediate write transaction for context cid
@@ -135,6 +147,10 @@ func (d *DB) Write(ctx context.Context, cid int64, fn func(tx *Tx) error) error 
 	}
 	tx := &Tx{db: d, tx: sqltx, ctx: ctx, cid: cid}
 	if err := fn(tx); err != nil {
+		_ = sqltx.Rollback()
+		return err
+	}
+	if err := tx.runHooks(); err != nil {
 		_ = sqltx.Rollback()
 		return err
 	}
@@ -150,18 +166,51 @@ func (t *Tx) ContextID() int64 { return t.cid }
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
 	t.db.traced(q, args)
+	if st := t.stmt(q, args); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, q, args...)
+}
+
+// stmt returns the transaction's prepared statement for q: bulk writes
+// (the offline sync applies hundreds of objects per transaction) run the
+// same statements again and again, and preparing one costs as much as
+// running it. Statements without arguments are not cached: they may hold
+// several statements (migrations), which only Exec runs. Only Exec and
+// QueryRow (whose single row is read at once) use the cache.
+func (t *Tx) stmt(q string, args []any) *sql.Stmt {
+	if len(args) == 0 {
+		return nil
+	}
+	if st, ok := t.stmts[q]; ok {
+		return st
+	}
+	st, err := t.tx.PrepareContext(t.ctx, q)
+	if err != nil {
+		// Running it unprepared reports the same error.
+		return nil
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st
 }
 
 // Query runs a read in the transaction.
 func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 	t.db.traced(q, args)
+	// Not from the statement cache: a caller may run the same query again
+	// while iterating (recursive walks), which one statement cannot serve.
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
 // QueryRow runs a single-row read in the transaction.
 func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
 	t.db.traced(q, args)
+	if st := t.stmt(q, args); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
@@ -199,21 +248,34 @@ const (
 // folders; principals 0 and 1 are the virtual groups "all users" and "guests").
 var seqStart = map[string]int64{SeqFolder: 20, SeqPrincipal: 2}
 
-// NextID allocates the next id of kind in the transaction's context.
+// NextID allocates the next id of kind in the transaction's context. A
+// store opened with NegativeIDs counts its own sequence (kind "-<kind>")
+// and answers the negated value.
 func (t *Tx) NextID(kind string) (int64, error) {
+	seq := kind
+	if t.db.negIDs {
+		seq = "-" + kind
+	}
 	var id int64
-	err := t.QueryRow(`UPDATE id_seq SET last = last + 1 WHERE cid = ? AND kind = ? RETURNING last`, t.cid, kind).Scan(&id)
+	err := t.QueryRow(`UPDATE id_seq SET last = last + 1 WHERE cid = ? AND kind = ? RETURNING last`, t.cid, seq).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		start := seqStart[kind]
 		if start == 0 {
 			start = 1
 		}
-		if _, err := t.Exec(`INSERT INTO id_seq(cid, kind, last) VALUES(?, ?, ?)`, t.cid, kind, start); err != nil {
+		if _, err := t.Exec(`INSERT INTO id_seq(cid, kind, last) VALUES(?, ?, ?)`, t.cid, seq, start); err != nil {
 			return 0, err
 		}
-		return start, nil
+		id, err = start, nil
 	}
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	if t.db.negIDs {
+		id = -id
+	}
+	t.allocated = append(t.allocated, Allocation{Kind: kind, ID: id})
+	return id, nil
 }
 
 // Tombstone modules (the `module` column of tombstones).
@@ -238,6 +300,9 @@ func (t *Tx) Tombstone(module string, folder, id int64) error {
 	}
 	_, err = t.Exec(`INSERT INTO tombstones(cid, module, folder_id, id, seq) VALUES(?,?,?,?,?)
 		ON CONFLICT(cid, module, folder_id, id) DO UPDATE SET seq = excluded.seq`, t.cid, module, folder, id, stamp)
+	if err == nil {
+		t.left = append(t.left, Departure{Module: module, Folder: folder, ID: id})
+	}
 	return err
 }
 

@@ -208,7 +208,7 @@ func (d *DB) VisibleFolders(ctx context.Context, cid, uid int64, groups []int64,
 // which carry an entry for someone else (another user or any group);
 // module "" means every module.
 func (d *DB) FoldersSharedBy(ctx context.Context, cid, uid int64, module string) ([]*Folder, error) {
-	q := `WHERE f.cid = ? AND f.id >= 20
+	q := `WHERE f.cid = ? AND (f.id >= 20 OR f.id <= -20)
 		AND EXISTS (SELECT 1 FROM folder_permissions p WHERE p.cid = f.cid AND p.folder_id = f.id AND p.is_group = 0 AND p.entity = ? AND p.admin <> 0)
 		AND EXISTS (SELECT 1 FROM folder_permissions p WHERE p.cid = f.cid AND p.folder_id = f.id AND (p.is_group <> 0 OR p.entity <> ?))`
 	args := []any{cid, uid, uid}

@@ -82,7 +82,18 @@ type Mux struct {
 	Log     *slog.Logger
 	// MaxBody bounds request bodies (SVL-0020 above it).
 	MaxBody int64
+	// intercept, when set, wraps every handler call (see Intercept).
+	intercept Interceptor
 }
+
+// Interceptor wraps a handler call: it sees the routed, authenticated
+// request (items of `multiple` one by one) and decides whether and how
+// next runs. The service worker's sync recorder is one.
+type Interceptor func(req *protocol.Request, next HandlerFunc) (*protocol.Response, error)
+
+// Intercept installs i around every handler (nil removes it). Install it
+// before serving: it is not synchronised with running requests.
+func (m *Mux) Intercept(i Interceptor) { m.intercept = i }
 
 // New returns an empty facade.
 func New(auth Authenticator, log *slog.Logger) *Mux {
@@ -249,6 +260,9 @@ func (m *Mux) Dispatch(req *protocol.Request) (resp *protocol.Response, err erro
 			err = protocol.Internal(fmt.Errorf("panic in %s?action=%s: %v\n%s", req.Module, req.Action, p, debug.Stack()))
 		}
 	}()
+	if m.intercept != nil {
+		return m.intercept(req, route.Handler)
+	}
 	return route.Handler(req)
 }
 

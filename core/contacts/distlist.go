@@ -24,7 +24,7 @@ type member struct {
 
 func (mb member) stored() map[string]any {
 	out := map[string]any{"display_name": mb.DisplayName, "mail": mb.Mail, "mail_field": mb.MailField}
-	if mb.ID > 0 {
+	if mb.ID != 0 {
 		out["id"] = mb.ID
 		out["folder_id"] = mb.FolderID
 	}
@@ -57,15 +57,16 @@ func parseMembers(v any) ([]member, error) {
 			return protocol.ErrInvalidValue.New("distribution_list", "member "+strconv.Itoa(i)+" has an invalid \""+field+"\"")
 		}
 		if x, has := o["id"]; has && x != nil && x != "" {
+			// Negative ids are contacts created offline (storage.Options.NegativeIDs).
 			id, ok := pim.ParseID(x)
-			if !ok || id < 0 {
+			if !ok {
 				return nil, bad("id")
 			}
 			mb.ID = id // 0 is no reference
 		}
 		if x, has := o["folder_id"]; has && x != nil && x != "" {
 			f, ok := pim.ParseID(x)
-			if !ok || f < 0 {
+			if !ok {
 				return nil, bad("folder_id")
 			}
 			mb.FolderID = f
@@ -117,7 +118,7 @@ func checkMembers(tx *storage.Tx, u *protocol.User, ms []member) ([]any, error) 
 	out := make([]any, 0, len(ms))
 	acc := map[int64]pim.Access{}
 	for _, mb := range ms {
-		if mb.ID > 0 {
+		if mb.ID != 0 {
 			c, err := tx.Contact(mb.ID)
 			if err == storage.ErrNotFound {
 				return nil, ErrNotFound.New(mb.ID, u.ContextID)
@@ -173,7 +174,7 @@ func (m *Module) resolveMembers(ctx context.Context, cid int64, vs []*view) erro
 		list, _ := v.c.Fields["distribution_list"].([]any)
 		for _, raw := range list {
 			if o, ok := raw.(map[string]any); ok {
-				if id, ok := pim.ParseID(o["id"]); ok && id > 0 {
+				if id, ok := pim.ParseID(o["id"]); ok && id != 0 {
 					ids = append(ids, id)
 				}
 			}
@@ -201,7 +202,7 @@ func (m *Module) resolveMembers(ctx context.Context, cid int64, vs []*view) erro
 			mb.DisplayName, _ = o["display_name"].(string)
 			mb.Mail, _ = o["mail"].(string)
 			mb.MailField, _ = contactfields.ToInt(o["mail_field"])
-			if id, ok := pim.ParseID(o["id"]); ok && id > 0 {
+			if id, ok := pim.ParseID(o["id"]); ok && id != 0 {
 				if c := refs[id]; c != nil {
 					mb.ID, mb.FolderID = c.ID, c.FolderID
 					if c.DisplayName != "" {

@@ -115,24 +115,34 @@ func Subject(u *protocol.User) perm.Subject {
 }
 
 // ParseID reads a folder id given as a string ("21") or a JSON number.
+// Negative ids are well-formed: the offline store numbers folders created
+// offline -20, -21, … (storage.Options.NegativeIDs). They only ever name
+// an existing folder there; elsewhere the lookup that follows every parse
+// answers them as unknown folders, like any id that does not exist.
 func ParseID(v any) (int64, bool) {
 	switch x := v.(type) {
 	case string:
 		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil && n >= 0
+		return n, err == nil
 	case json.Number:
 		n, err := x.Int64()
-		return n, err == nil && n >= 0
+		return n, err == nil
 	case float64:
 		n := int64(x)
-		return n, float64(n) == x && n >= 0
+		return n, float64(n) == x
 	case int64:
-		return x, x >= 0
+		return x, true
 	case int:
-		return int64(x), x >= 0
+		return int64(x), true
 	}
 	return 0, false
 }
+
+// IsUserFolder reports whether id names a folder users create (not a
+// system folder below FirstUserID): server ids from FirstUserID on and the
+// offline store's temporary ids from -FirstUserID down. -1 is the parent
+// of the root, never a folder.
+func IsUserFolder(id int64) bool { return id >= FirstUserID || id <= -FirstUserID }
 
 // Access loads a folder together with the caller's effective permission on
 // it. A missing folder answers FLD-0008, one the caller may not see

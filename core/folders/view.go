@@ -134,7 +134,7 @@ func (v *view) items(fs []*storage.Folder) ([]*item, error) {
 	// folders hang below a system folder instead.
 	var unknown []int64
 	for _, it := range out {
-		if p := it.f.Parent; p >= FirstUserID && !v.ownPrivate(it.f) && !slices.Contains(unknown, p) {
+		if p := it.f.Parent; IsUserFolder(p) && !v.ownPrivate(it.f) && !slices.Contains(unknown, p) {
 			if _, known := vis[p]; known {
 				continue
 			}
@@ -165,7 +165,7 @@ func (v *view) displayParent(it *item, vis map[int64]bool) int64 {
 		return Infostore
 	case v.foreign(f) && f.Parent == Private:
 		return Shared
-	case f.Parent >= FirstUserID && !v.ownPrivate(f) && !vis[f.Parent]:
+	case IsUserFolder(f.Parent) && !v.ownPrivate(f) && !vis[f.Parent]:
 		switch {
 		case f.Type == TypePrivate:
 			return Shared
@@ -244,7 +244,7 @@ func sortItems(its []*item) {
 		switch {
 		case it.std:
 			return 0
-		case it.f.ID < FirstUserID:
+		case !IsUserFolder(it.f.ID):
 			return 1
 		}
 		return 2
@@ -450,7 +450,7 @@ func (v *view) value(it *item, col int) any {
 	case colLastModUTC:
 		return f.LastModified
 	case colFolderID:
-		if it.parent < 0 {
+		if it.f.ID == Root {
 			return nil
 		}
 		return idString(it.parent)

@@ -167,7 +167,7 @@ func checkPermissions(tx *storage.Tx, folderID any, typ int, owner int64, ps []s
 // touchParent bumps a non-system parent so that its subfolders flag
 // reaches clients through updates.
 func touchParent(tx *storage.Tx, parent, by int64) error {
-	if parent < FirstUserID {
+	if !IsUserFolder(parent) {
 		return nil
 	}
 	return tx.TouchFolder(parent, by)
@@ -221,7 +221,7 @@ func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 		mod := ""
 		if in.Module != nil {
 			mod = *in.Module
-		} else if parent.ID >= FirstUserID {
+		} else if IsUserFolder(parent.ID) {
 			mod = parent.Module
 		}
 		if mod == "" {
@@ -283,7 +283,7 @@ func defaultPermissions(parent *storage.Folder, typ int, owner, creator int64) [
 	if typ == TypePublic {
 		admin = creator
 	}
-	if parent.ID < FirstUserID {
+	if !IsUserFolder(parent.ID) {
 		return []storage.Permission{perm.Full.Entry(admin, false)}
 	}
 	out := make([]storage.Permission, 0, len(parent.Permissions)+1)
@@ -328,7 +328,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 		if err != nil {
 			return err
 		}
-		if !p.Admin || id < FirstUserID {
+		if !p.Admin || !IsUserFolder(id) {
 			return ErrNoAdmin.New(u.ID, id, u.ContextID)
 		}
 		if hasTS && f.LastModified > ts {
@@ -484,7 +484,7 @@ func (m *Module) move(tx *storage.Tx, u *protocol.User, f *storage.Folder, targe
 	switch {
 	case f.DefaultType != 0:
 		return ErrDefaultMove.New(f.ID, cid)
-	case f.ID < FirstUserID:
+	case !IsUserFolder(f.ID):
 		return ErrSystemMove.New(f.ID, cid)
 	case target == f.ID:
 		return ErrEqualMove.New(cid)
@@ -499,7 +499,7 @@ func (m *Module) move(tx *storage.Tx, u *protocol.User, f *storage.Folder, targe
 		return ErrNoCreateSubfolder.New(u.ID, target, cid)
 	}
 	// The target must not lie below the folder itself.
-	for cur, depth := t, 0; cur.Parent >= FirstUserID && depth < 1000; depth++ {
+	for cur, depth := t, 0; IsUserFolder(cur.Parent) && depth < 1000; depth++ {
 		if cur.Parent == f.ID {
 			return ErrSubfolderMove.New(f.ID, cid)
 		}
@@ -575,7 +575,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 				return err
 			}
 			switch {
-			case id < FirstUserID:
+			case !IsUserFolder(id):
 				return ErrNotDeletable.New(id, u.ID, u.ContextID)
 			case f.DefaultType != 0:
 				return ErrDefaultDelete.New(u.ID, id, u.ContextID)

@@ -177,6 +177,12 @@ var (
 	ErrReloadRequired = Def{"OXL-0001", CatTryAgain, "The changes since %d are no longer available. Please reload everything.", 0}
 	ErrInternal       = Def{"OXL-0002", CatError, "Internal server error.", http.StatusServiceUnavailable}
 	ErrNotFound       = Def{"OXL-0003", CatError, "Object not found: %s", 0}
+
+	// OXL-0010…0019: the service worker host (docs/offline.md §6).
+	ErrOffline          = Def{"OXL-0010", CatConnectivity, "The server cannot be reached. Please try again when you are online.", 0}
+	ErrUnsentChanges    = Def{"OXL-0011", CatUserInput, "%d changes are not on the server yet: %s", 0}
+	ErrLocalStorageFull = Def{"OXL-0013", CatCapacity, "The browser's storage for offline data is full. The change was not saved.", 0}
+	ErrLocalStoreInUse  = Def{"OXL-0014", CatUserInput, "This browser holds %d changes of another user that are not on the server yet. Sign in as that user to send them first.", 0}
 )
 
 // Internal wraps an unexpected error: the client sees a generic 503

@@ -153,6 +153,30 @@ func (m *Manager) Create(ctx context.Context, s *Session) error {
 	return err
 }
 
+// Adopt stores a session established elsewhere under its own id: the
+// service worker keeps the server's session id so that its local answers
+// accept the id the page got from the server's login. An existing session
+// with that id is replaced.
+func (m *Manager) Adopt(ctx context.Context, s *Session) error {
+	if s.Secret == "" {
+		s.Secret = NewID()
+	}
+	if s.PublicID == "" {
+		s.PublicID = NewID()
+	}
+	now := m.Now().UnixMilli()
+	if s.Created == 0 {
+		s.Created = now
+	}
+	if s.LastUsed == 0 {
+		s.LastUsed = now
+	}
+	_, err := m.DB.Exec(ctx, `INSERT OR REPLACE INTO sessions(id, cid, user_id, secret, public_id, random, client, login, ip, user_agent, hash, locale, stored, created, last_used)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, s.ID, s.ContextID, s.UserID, s.Secret, s.PublicID, s.Random, s.Client, s.Login, s.IP,
+		s.UserAgent, s.Hash, s.Locale, s.Stored, s.Created, s.LastUsed)
+	return err
+}
+
 const sessionCols = `id, cid, user_id, secret, public_id, random, client, login, ip, user_agent, hash, locale, stored, created, last_used`
 
 func scan(row *sql.Row) (*Session, error) {

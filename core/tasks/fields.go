@@ -387,8 +387,9 @@ func apply(body map[string]any, t *storage.Task, loc *time.Location, create bool
 		e.participants = parts
 	}
 	if v, ok := body["folder_id"]; ok && v != nil {
+		// Negative ids are folders created offline (storage.Options.NegativeIDs).
 		id, ok := number(v)
-		if !ok || id < 0 {
+		if !ok {
 			return nil, bad("folder_id", "a folder id")
 		}
 		e.folder, e.hasFolder = id, true

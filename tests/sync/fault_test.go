@@ -1,0 +1,109 @@
+package syncit
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"oxlite/syncer"
+)
+
+// dropAfter lets requests matching match reach the server but loses their
+// answer, as a timeout or a worker killed mid-request would.
+type dropAfter struct {
+	base  http.RoundTripper
+	match func(*http.Request) bool
+	left  atomic.Int32
+}
+
+func (d *dropAfter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.base.RoundTrip(r)
+	if err == nil && d.match(r) && d.left.Add(-1) >= 0 {
+		resp.Body.Close()
+		return nil, errors.New("connection lost after sending")
+	}
+	return resp, err
+}
+
+func TestLostAnswersAreReplayedSafely(t *testing.T) {
+	e := setup(t)
+	id := create(t, e.alice, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Lost", "company": "Before"})
+	l := e.attach(t)
+	d := &dropAfter{base: http.DefaultTransport, match: func(r *http.Request) bool {
+		return strings.Contains(r.URL.Path, "/contacts") && r.URL.Query().Get("action") == "update"
+	}}
+	d.left.Store(1)
+	l.Remote.HTTP.Transport = d
+	MustOK(t, l.Put("contacts", map[string]any{"company": "After"}, "action", "update", "id", itoa(id),
+		"folder", itoa(e.conFolder), "timestamp", farFuture))
+	err := l.Engine.SyncNow(context.Background())
+	var te *syncer.TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("sync with a lost answer: %v", err)
+	}
+	// The server has the change, the outbox still holds it.
+	if o, _ := getObj(t, e.alice, "contacts", id, e.conFolder); o["company"] != "After" {
+		t.Fatalf("server %v", o)
+	}
+	if p := l.State()["pending"].(float64); p != 1 {
+		t.Fatalf("pending %v", p)
+	}
+	// Replaying it conflicts with our own change and merges to nothing.
+	l.Sync()
+	if cs := l.Conflicts(); len(cs) != 0 {
+		t.Fatalf("replay produced conflicts %v", cs)
+	}
+	if o, _ := getObj(t, l, "contacts", id, e.conFolder); o["company"] != "After" {
+		t.Fatalf("local %v", o)
+	}
+	if p := l.State()["pending"].(float64); p != 0 {
+		t.Fatalf("pending after replay %v", p)
+	}
+}
+
+func TestRejectedChangeIsVisible(t *testing.T) {
+	e := setup(t)
+	// Bob's folder is shared with alice read-only on the server, but
+	// alice's local store believes she may write (permissions changed after
+	// her last pull).
+	res := MustOK(t, e.bob.Put("folders", map[string]any{"title": "Bob's", "module": "contacts", "permissions": []any{
+		map[string]any{"entity": e.bob.UserID, "group": false, "bits": 403710016},
+		map[string]any{"entity": e.alice.UserID, "group": false, "bits": 4227332},
+	}}, "action", "new", "folder_id", "1", "tree", "1"))
+	shared := num(res.Data())
+	c := create(t, e.bob, "contacts", map[string]any{"folder_id": shared, "first_name": "Bobs"})
+	l := e.attach(t)
+	MustOK(t, e.bob.Put("folders", map[string]any{"permissions": []any{
+		map[string]any{"entity": e.bob.UserID, "group": false, "bits": 403710016},
+		map[string]any{"entity": e.alice.UserID, "group": false, "bits": 257},
+	}}, "action", "update", "id", itoa(shared), "tree", "1", "timestamp", farFuture))
+	MustOK(t, l.Put("contacts", map[string]any{"last_name": "Refused"}, "action", "update", "id", itoa(c),
+		"folder", itoa(shared), "timestamp", farFuture))
+	newC := create(t, l, "contacts", map[string]any{"folder_id": shared, "first_name": "Also refused"})
+	l.Sync()
+	cs := l.Conflicts()
+	if len(cs) != 2 {
+		t.Fatalf("conflicts %v", cs)
+	}
+	for _, x := range cs {
+		if x["kind"] != "rejected" || x["error"] == "" || x["request"] == nil {
+			t.Fatalf("record %v", x)
+		}
+	}
+	if lv := cs[0]["local"].(map[string]any); lv["last_name"] != "Refused" {
+		t.Fatalf("local version of the refused update %v", lv)
+	}
+	// The store shows the server's version again; the refused creation is gone.
+	if o, _ := getObj(t, l, "contacts", c, shared); o["last_name"] != nil {
+		t.Fatalf("local after rejection %v", o)
+	}
+	if _, code := getObj(t, l, "contacts", newC, shared); code == "" {
+		t.Fatal("refused creation still local")
+	}
+	if p := l.State()["pending"].(float64); p != 0 {
+		t.Fatalf("pending %v", p)
+	}
+}
