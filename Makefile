@@ -46,7 +46,7 @@ test-go:
 # the bridge against Node's fetch classes. Fuzz targets run their seed
 # corpus here (and in test-go) like ordinary tests.
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./core/... ./storage/... ./wasm/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./core/... ./storage/... ./syncer/... ./wasm/
 
 # Fuzz targets as <package dir>:<target>; `make fuzz` runs each FUZZTIME
 # natively. They live in packages without storage/, whose instrumented
