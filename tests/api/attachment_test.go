@@ -54,7 +54,7 @@ func attPost(t *testing.T, c *Client, module string, parts []attPart, kv ...stri
 	w.Close()
 	params := kvs(kv...)
 	params.Set("session", c.Session)
-	req, err := http.NewRequest(http.MethodPost, c.srv.URL+c.Base+"/"+module+"?"+params.Encode(), &buf)
+	req, err := http.NewRequest(http.MethodPost, c.Srv.URL+c.Base+"/"+module+"?"+params.Encode(), &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"oxlite/tests/harness"
 )
 
 // TestAdminCLI drives every admin subcommand against a running server's
@@ -80,9 +82,9 @@ func TestAdminCLI(t *testing.T) {
 // TestServeSettingsAndShutdown checks the environment twins of the flags,
 // that a restart does not print a new initial user, and a graceful stop.
 func TestServeSettingsAndShutdown(t *testing.T) {
-	s := &Server{t: t, Data: t.TempDir(), fresh: true}
-	s.extraEnv = []string{"OXLITE_SESSION_LIFETIME=1s"}
-	s.start()
+	s := harness.NewServer(t)
+	s.Env = []string{"OXLITE_SESSION_LIFETIME=1s"}
+	s.Start()
 	if s.AdminPW == "" {
 		t.Fatal("no initial user line")
 	}
@@ -91,23 +93,23 @@ func TestServeSettingsAndShutdown(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	MustCode(t, c.Get("user/me"), "SES-0203")
 
-	s.extraEnv = nil
+	s.Env = nil
 	s.Restart()
 	if strings.Count(s.Stderr(), "initial user:") != 0 {
 		t.Fatalf("restart printed a new initial user: %s", s.Stderr())
 	}
-	if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := s.Cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-s.exited:
+	case <-s.Exited:
 	case <-time.After(15 * time.Second):
 		t.Fatal("server did not stop on SIGINT")
 	}
-	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+	if code := s.Cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("graceful stop exit code %d", code)
 	}
-	if out, err := exec.Command(serverBin, "serve", "--listen", "127.0.0.1:0", "--data", s.Data, "--max-body", "x").CombinedOutput(); err == nil ||
+	if out, err := exec.Command(harness.Bin, "serve", "--listen", "127.0.0.1:0", "--data", s.Data, "--max-body", "x").CombinedOutput(); err == nil ||
 		!strings.Contains(string(out), "error:") {
 		t.Fatalf("bad flag value: %v %s", err, out)
 	}

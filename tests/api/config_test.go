@@ -107,7 +107,7 @@ func TestConfigWrite(t *testing.T) {
 		t.Fatalf("io.ox/core timezone did not follow: %v", core["timezone"])
 	}
 	for _, bad := range []string{`{"data":"Mars/Olympus"}`, `{"data":"Local"}`, `{"data":""}`, `{"data":42}`, `{"data":null}`} {
-		MustCode(t, c.putRaw("config/timezone", bad), "USS-0009")
+		MustCode(t, c.PutRaw("config/timezone", bad), "USS-0009")
 	}
 	if got := MustOK(t, c.Get("config/timezone")).Data(); got != "America/New_York" {
 		t.Fatalf("a refused write changed the timezone: %v", got)
@@ -136,10 +136,10 @@ func TestConfigWrite(t *testing.T) {
 	MustCode(t, c.Put("config/folder", map[string]any{"data": 5}), "USS-0005")
 	MustCode(t, c.Put("config", map[string]any{"data": 5}), "USS-0005")
 	MustCode(t, c.Put("config/nosuch", map[string]any{"data": 5}), "USS-0004")
-	MustCode(t, c.putRaw("config/gui", `{"data":`), "SVL-0009")
-	MustCode(t, c.putRaw("config/gui", `["data"]`), "SVL-0009")
-	MustCode(t, c.putRaw("config/gui", ``), "SVL-0009")
-	MustCode(t, c.putRaw("config/gui", `{"value":1}`), "SVL-0002")
+	MustCode(t, c.PutRaw("config/gui", `{"data":`), "SVL-0009")
+	MustCode(t, c.PutRaw("config/gui", `["data"]`), "SVL-0009")
+	MustCode(t, c.PutRaw("config/gui", ``), "SVL-0009")
+	MustCode(t, c.PutRaw("config/gui", `{"value":1}`), "SVL-0002")
 
 	// Writes are per user.
 	s.AddUser("bob", "pw-bob")
@@ -177,8 +177,8 @@ func TestConfigProperty(t *testing.T) {
 	MustCode(t, c.Get("config", "action", "get_property"), "SVL-0002")
 	MustCode(t, c.Put("config", map[string]any{"value": "x"}, "action", "set_property"), "SVL-0002")
 	MustCode(t, c.Put("config", map[string]any{"value": 5}, "action", "set_property", "name", name), "SVL-0009")
-	MustCode(t, c.putRaw("config", `{"value":`, "action", "set_property", "name", name), "SVL-0009")
-	MustCode(t, c.putRaw("config", ``, "action", "set_property", "name", name), "SVL-0009")
+	MustCode(t, c.PutRaw("config", `{"value":`, "action", "set_property", "name", name), "SVL-0009")
+	MustCode(t, c.PutRaw("config", ``, "action", "set_property", "name", name), "SVL-0009")
 	MustCode(t, c.Put("config", map[string]any{"other": "x"}, "action", "set_property", "name", name), "SVL-0002")
 	MustOK(t, c.Put("config", map[string]any{"value": nil}, "action", "set_property", "name", name))
 	if v := dataObj(t, c.Get("config", "action", "get_property", "name", name))["value"]; v != nil {

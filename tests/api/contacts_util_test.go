@@ -180,7 +180,7 @@ func conUpload(t *testing.T, c *Client, module string, params url.Values, js str
 	if c.Session != "" {
 		params.Set("session", c.Session)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.srv.URL+c.Base+"/"+module+"?"+params.Encode(), &buf)
+	req, err := http.NewRequest(http.MethodPost, c.Srv.URL+c.Base+"/"+module+"?"+params.Encode(), &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func conUpload(t *testing.T, c *Client, module string, params url.Values, js str
 // cookies only (no session parameter), as an <img> element does.
 func conDownload(t *testing.T, c *Client, path string, header ...string) *Result {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, c.srv.URL+path, nil)
+	req, err := http.NewRequest(http.MethodGet, c.Srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

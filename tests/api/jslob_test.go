@@ -86,16 +86,16 @@ func TestJSlobDefaults(t *testing.T) {
 		t.Fatalf("get: %v", got)
 	}
 
-	MustCode(t, c.putRaw("jslob", `{"a":1}`, "action", "list"), "SVL-0009")
-	MustCode(t, c.putRaw("jslob", `["io.ox/core"`, "action", "list"), "SVL-0009")
-	MustCode(t, c.putRaw("jslob", `[1,2]`, "action", "list"), "SVL-0009")
-	MustCode(t, c.putRaw("jslob", ``, "action", "list"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", `{"a":1}`, "action", "list"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", `["io.ox/core"`, "action", "list"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", `[1,2]`, "action", "list"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", ``, "action", "list"), "SVL-0009")
 	MustCode(t, c.Put("jslob", map[string]any{"a": 1}, "action", "set"), "SVL-0002")
 	MustCode(t, c.Put("jslob", map[string]any{"a": 1}, "action", "update"), "SVL-0002")
 	MustCode(t, c.Get("jslob", "action", "get"), "SVL-0002")
-	MustCode(t, c.putRaw("jslob", `[1]`, "action", "update", "id", "io.ox/mail"), "SVL-0009")
-	MustCode(t, c.putRaw("jslob", `{"a":`, "action", "set", "id", "io.ox/mail"), "SVL-0009")
-	MustCode(t, c.putRaw("jslob", ``, "action", "update", "id", "io.ox/mail"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", `[1]`, "action", "update", "id", "io.ox/mail"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", `{"a":`, "action", "set", "id", "io.ox/mail"), "SVL-0009")
+	MustCode(t, c.PutRaw("jslob", ``, "action", "update", "id", "io.ox/mail"), "SVL-0009")
 	MustCode(t, s.NewClient().Put("jslob", []string{"io.ox/core"}, "action", "list"), "SES-0201")
 }
 
@@ -151,11 +151,11 @@ func TestJSlobSetUpdatePersist(t *testing.T) {
 	}
 
 	// An empty set deletes the JSlob; defaults remain.
-	MustOK(t, c.putRaw("jslob", "", "action", "set", "id", "io.ox/test"))
+	MustOK(t, c.PutRaw("jslob", "", "action", "set", "id", "io.ox/test"))
 	if tree := jslobTree(t, c, "io.ox/test"); len(tree) != 0 {
 		t.Fatalf("after delete: %v", tree)
 	}
-	MustOK(t, c.putRaw("jslob", "", "action", "set", "id", "io.ox/core"))
+	MustOK(t, c.PutRaw("jslob", "", "action", "set", "id", "io.ox/core"))
 	core = jslobTree(t, c, "io.ox/core")
 	if core["theme"] != nil || core["folder"].(map[string]any)["contacts"] != want["contacts"] {
 		t.Fatalf("io.ox/core after delete: %v", core)

@@ -49,7 +49,7 @@ func lgClient(s *Server, ua string) *Client {
 
 // lgLogin posts action=login and keeps the session on success.
 func lgLogin(c *Client, name, pw string, extra ...string) *Result {
-	c.t.Helper()
+	c.T.Helper()
 	form := url.Values{"action": {"login"}, "name": {name}, "password": {pw}}
 	for i := 0; i+1 < len(extra); i += 2 {
 		form.Set(extra[i], extra[i+1])
@@ -64,7 +64,7 @@ func lgLogin(c *Client, name, pw string, extra ...string) *Result {
 
 // lgAlive is an authenticated call that any module set answers.
 func lgAlive(c *Client) *Result {
-	c.t.Helper()
+	c.T.Helper()
 	return c.Get("login", "action", "rampup")
 }
 

@@ -15,8 +15,8 @@ func TestPasswordChange(t *testing.T) {
 	MustCode(t, c.Put("passwordchange", map[string]any{"old_password": "old-secret", "new_password": ""}, "action", "update"), "USR-0029")
 	MustCode(t, c.Put("passwordchange", map[string]any{"new_password": "new-secret"}, "action", "update"), "USR-0028")
 	MustCode(t, c.Put("passwordchange", map[string]any{"old_password": 1, "new_password": "x"}, "action", "update"), "SVL-0009")
-	MustCode(t, c.putRaw("passwordchange", `{"old_password":`, "action", "update"), "SVL-0009")
-	MustCode(t, c.putRaw("passwordchange", ``, "action", "update"), "SVL-0009")
+	MustCode(t, c.PutRaw("passwordchange", `{"old_password":`, "action", "update"), "SVL-0009")
+	MustCode(t, c.PutRaw("passwordchange", ``, "action", "update"), "SVL-0009")
 	MustCode(t, s.NewClient().Put("passwordchange", map[string]any{"old_password": "old-secret", "new_password": "x"}, "action", "update"), "SES-0201")
 	// The refused attempts changed nothing.
 	s.Login("alice", "old-secret")

@@ -90,7 +90,7 @@ func TestReminderFromTaskAlarms(t *testing.T) {
 	MustCode(t, b.Put("reminder", map[string]any{"alarm": again}, "action", "remindAgain", "id", tskS(id)), "REM-0009")
 	MustCode(t, a.Put("reminder", map[string]any{}, "action", "remindAgain", "id", tskS(id)), "REM-0003")
 	MustCode(t, a.Put("reminder", map[string]any{"alarm": again}, "action", "remindAgain"), "SVL-0002")
-	MustCode(t, a.putRaw("reminder", `{"alarm":`, "action", "remindAgain", "id", tskS(id)), "SVL-0009")
+	MustCode(t, a.PutRaw("reminder", `{"alarm":`, "action", "remindAgain", "id", tskS(id)), "SVL-0009")
 	MustCode(t, a.Put("reminder", map[string]any{"alarm": "soon"}, "action", "remindAgain", "id", tskS(id)), "SVL-0010")
 	MustCode(t, a.Get("reminder", "action", "range", "end", "tomorrow"), "SVL-0010")
 
@@ -122,8 +122,8 @@ func TestReminderFromTaskAlarms(t *testing.T) {
 	if o := tskGet(t, a, f, due); o["alarm"] != nil {
 		t.Fatalf("task alarm after reminder delete: %v", o["alarm"])
 	}
-	MustCode(t, a.putRaw("reminder", `[{"id":"x"}]`, "action", "delete"), "SVL-0009")
-	MustCode(t, a.putRaw("reminder", ``, "action", "delete"), "SVL-0009")
+	MustCode(t, a.PutRaw("reminder", `[{"id":"x"}]`, "action", "delete"), "SVL-0009")
+	MustCode(t, a.PutRaw("reminder", ``, "action", "delete"), "SVL-0009")
 
 	// A single {id} body (the UI's) works; deleting the task removes its
 	// reminder; a participant sets his own alarm through his folder.

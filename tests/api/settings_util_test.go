@@ -3,7 +3,6 @@ package api
 import (
 	"database/sql"
 	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"testing"
 
@@ -37,12 +36,6 @@ func dbDefaultFolders(t *testing.T, s *Server, uid int64) map[string]float64 {
 		t.Fatalf("user %d has %d default folders in the database, want 4: %v", uid, len(out), out)
 	}
 	return out
-}
-
-// putRaw sends a PUT with a raw body.
-func (c *Client) putRaw(module, body string, kv ...string) *Result {
-	c.t.Helper()
-	return c.Do(http.MethodPut, module, kvs(kv...), []byte(body))
 }
 
 // obj returns the data object of an answer or fails.

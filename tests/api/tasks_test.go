@@ -694,9 +694,9 @@ func TestTasksBadInput(t *testing.T) {
 		res  *Result
 		code string
 	}{
-		{"malformed json", a.putRaw("tasks", `{"title":`, "action", "new"), "SVL-0009"},
-		{"array body", a.putRaw("tasks", `[1]`, "action", "new"), "SVL-0009"},
-		{"no body", a.putRaw("tasks", ``, "action", "new"), "SVL-0009"},
+		{"malformed json", a.PutRaw("tasks", `{"title":`, "action", "new"), "SVL-0009"},
+		{"array body", a.PutRaw("tasks", `[1]`, "action", "new"), "SVL-0009"},
+		{"no body", a.PutRaw("tasks", ``, "action", "new"), "SVL-0009"},
 		{"title type", a.Put("tasks", newBody("title", 5), "action", "new"), "TSK-0047"},
 		{"status type", a.Put("tasks", newBody("status", "done"), "action", "new"), "TSK-0047"},
 		{"percent high", a.Put("tasks", newBody("percent_completed", 150), "action", "new"), "TSK-0030"},
@@ -722,7 +722,7 @@ func TestTasksBadInput(t *testing.T) {
 		{"all no folder", a.Get("tasks", "action", "all", "columns", "1"), "SVL-0002"},
 		{"all no columns", a.Get("tasks", "action", "all", "folder", f), "SVL-0002"},
 		{"all bad sort", a.Get("tasks", "action", "all", "folder", f, "columns", "1", "sort", "x"), "SVL-0010"},
-		{"list malformed", a.putRaw("tasks", `[{"id":}]`, "action", "list", "columns", "1"), "SVL-0009"},
+		{"list malformed", a.PutRaw("tasks", `[{"id":}]`, "action", "list", "columns", "1"), "SVL-0009"},
 		{"list no id", a.Put("tasks", []any{map[string]any{"folder": f}}, "action", "list", "columns", "1"), "SVL-0009"},
 		{"update no timestamp", a.Put("tasks", map[string]any{"title": "x"}, "action", "update", "id", tskS(id), "folder", f), "SVL-0002"},
 		{"update foreign", tskUpdate(a, fb, bid, tskFar, map[string]any{"title": "x"}), "TSK-0059"},
@@ -738,7 +738,7 @@ func TestTasksBadInput(t *testing.T) {
 		{"search no pattern", a.Put("tasks", map[string]any{}, "action", "search", "columns", "1"), "SVL-0002"},
 		{"search pattern type", a.Put("tasks", map[string]any{"pattern": 5}, "action", "search", "columns", "1"), "TSK-0047"},
 		{"search bad range", a.Put("tasks", map[string]any{"pattern": "", "start": 10, "end": 5}, "action", "search", "columns", "1"), "TSK-0021"},
-		{"confirm no body", a.putRaw("tasks", ``, "action", "confirm", "folder", f, "id", tskS(id)), "SVL-0009"},
+		{"confirm no body", a.PutRaw("tasks", ``, "action", "confirm", "folder", f, "id", tskS(id)), "SVL-0009"},
 		{"bad timezone", a.Get("tasks", "action", "get", "id", tskS(id), "folder", f, "timezone", "Mars/Base"), "SVL-0010"},
 	}
 	for _, tc := range cases {
@@ -779,7 +779,7 @@ func TestTasksRefreshServer(t *testing.T) {
 	if rows := tskRows(t, b.Get("tasks", "action", "all", "folder", fb, "columns", "1"), "1"); len(rows) != 1 || tskIDs(rows)[0] != bid {
 		t.Fatalf("aborted refresh_server cleared bob's folder: %v", rows)
 	}
-	MustCode(t, a.putRaw("sync", `[`, "action", "refresh_server"), "SVL-0009")
+	MustCode(t, a.PutRaw("sync", `[`, "action", "refresh_server"), "SVL-0009")
 	MustCode(t, a.Put("sync", []any{"987654"}, "action", "refresh_server"), "FLD-0008")
 
 	r := MustOK(t, a.Put("sync", []any{f}, "action", "refresh_server"))

@@ -409,6 +409,6 @@ func TestUserAttributes(t *testing.T) {
 
 // ugRaw sends a PUT with a raw (possibly malformed) body.
 func ugRaw(c *Client, module, body string, kv ...string) *Result {
-	c.t.Helper()
-	return c.Do("PUT", module, kvs(kv...), []byte(body))
+	c.T.Helper()
+	return c.PutRaw(module, body, kv...)
 }
