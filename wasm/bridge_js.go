@@ -91,6 +91,16 @@ func (e errPromise) Error() string {
 	return jsString(v)
 }
 
+// name is the rejection's error name ("QuotaExceededError").
+func (e errPromise) name() string {
+	if e.v.Type() == js.TypeObject {
+		if n := e.v.Get("name"); n.Type() == js.TypeString {
+			return n.String()
+		}
+	}
+	return ""
+}
+
 // await blocks the calling goroutine until p settles. Never call it from a
 // js.FuncOf callback: the event loop that would settle p is the caller.
 func await(p js.Value) (js.Value, error) {

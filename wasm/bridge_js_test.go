@@ -195,36 +195,3 @@ func TestExportError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
-
-// The assembled service-worker core answers through the bridge from its
-// in-memory store: an unknown module and a failed login are OX envelopes.
-func TestBootServesCore(t *testing.T) {
-	h, err := boot(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fn := export("oxliteTestCore", h)
-	defer fn.Release()
-	for _, c := range []struct{ url, code string }{
-		{"http://local.test/ajax/nosuchmodule?action=all", "SVL-0007"},
-		{"http://local.test/appsuite/api/folders?action=root", "SES-0201"},
-	} {
-		resp := awaitOK(t, call(t, "oxliteTestCore", c.url))
-		body := text(t, resp)
-		if resp.Get("status").Int() != 200 || !strings.Contains(body, `"code":"`+c.code+`"`) {
-			t.Errorf("%s: %d %s", c.url, resp.Get("status").Int(), body)
-		}
-		if ct := resp.Get("headers").Call("get", "content-type").String(); !strings.HasPrefix(ct, "application/json") {
-			t.Errorf("%s: content-type %q", c.url, ct)
-		}
-	}
-	form := newRequest("http://local.test/ajax/login?action=login", map[string]any{
-		"method":  "POST",
-		"body":    "name=nobody&password=wrong",
-		"headers": map[string]any{"Content-Type": "application/x-www-form-urlencoded"},
-	})
-	body := text(t, awaitOK(t, call(t, "oxliteTestCore", form)))
-	if !strings.Contains(body, `"code":"LGI-0006"`) {
-		t.Errorf("login: %s", body)
-	}
-}

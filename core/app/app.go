@@ -134,6 +134,9 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 	(&reminder.Module{DB: db}).Register(mux)
 	a.contents = contents
 	a.Caps.Add("tasks")
+	// The calendar lives in registerServerOnly until the syncer pulls it;
+	// the worker forwards it, so the capability stands in both builds.
+	a.Caps.Add("calendar")
 	(&attachment.Module{DB: db, Blobs: a.Blobs}).Register(mux)
 	a.Contacts.Register(mux)
 	(&oximage.Module{Contacts: a.Contacts}).Register(mux)

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"oxlite/core/calendar"
 	"oxlite/core/exports"
 	"oxlite/core/find"
 	"oxlite/core/imports"
@@ -15,6 +16,8 @@ import (
 // worker forwards their requests to the server, so their code (and the
 // iCalendar, vCard and charset libraries) stays out of the worker's wasm.
 type serverParts struct {
+	// Calendar is the calendar module (import/export and find use it).
+	Calendar *calendar.Module
 	// Find is the find module; a module that lands (the calendar) adds
 	// its provider to Find.Providers.
 	Find *find.Module
@@ -22,14 +25,19 @@ type serverParts struct {
 
 func registerServerOnly(a *App) {
 	db, mux := a.DB, a.Mux
+	a.Calendar = &calendar.Module{DB: db, Blobs: a.Blobs}
+	a.Calendar.Register(mux)
+	a.Calendar.RegisterFreeBusy(mux)
+	a.contents["calendar"] = calendar.Content{}
 	(&oxsync.Module{DB: db, Contents: a.contents}).Register(mux)
 	(&snippet.Module{DB: db, Blobs: a.Blobs}).Register(mux)
 	// import/export and find reach contacts and tasks through their modules.
-	(&imports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: a.Tasks}).Register(mux)
-	(&exports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: a.Tasks}).Register(mux)
+	(&imports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: a.Tasks, Calendar: a.Calendar}).Register(mux)
+	(&exports.Module{Folders: imports.DBFolders{DB: db}, Contacts: a.Contacts, Tasks: a.Tasks, Calendar: a.Calendar}).Register(mux)
 	a.Find = &find.Module{Providers: map[string]find.Provider{
 		"contacts": &find.Contacts{DB: db, Contacts: a.Contacts},
 		"tasks":    &find.Tasks{DB: db, Tasks: a.Tasks, Contacts: a.Contacts},
+		"calendar": &find.Calendar{DB: db, Calendar: a.Calendar, Contacts: a.Contacts},
 	}}
 	a.Find.Register(mux)
 	// The 7.8 UI offers find only in apps listed in io.ox/core search/modules.

@@ -3,7 +3,8 @@
 package app
 
 // serverParts is empty in the service worker: it forwards the server-only
-// modules (find, import, export, snippet, sync) to the server.
+// modules (calendar and freebusy until the syncer carries them, find,
+// import, export, snippet, sync) to the server.
 type serverParts struct{}
 
 func registerServerOnly(*App) {}

@@ -156,10 +156,13 @@ func (m *Module) readable(req *protocol.Request, p parent) error {
 	}
 	row, err := m.DB.AttachmentParent(req.Ctx, req.User.ContextID, p.table, p.attached)
 	inFolder := func() (bool, error) {
-		if p.module != storage.ModuleTask {
-			return false, nil
+		switch p.module {
+		case storage.ModuleTask:
+			return m.DB.TaskInFolder(req.Ctx, req.User.ContextID, p.attached, p.folder)
+		case storage.ModuleAppointment:
+			return m.DB.AppointmentInFolder(req.Ctx, req.User.ContextID, p.attached, p.folder)
 		}
-		return m.DB.TaskInFolder(req.Ctx, req.User.ContextID, p.attached, p.folder)
+		return false, nil
 	}
 	return check(req.User, p, pim.Access{Folder: f, Perm: perm, User: req.User.ID}, row, err, inFolder, false)
 }
@@ -173,10 +176,13 @@ func writable(tx *storage.Tx, u *protocol.User, p parent) error {
 	}
 	row, err := tx.AttachmentParent(p.table, p.attached)
 	inFolder := func() (bool, error) {
-		if p.module != storage.ModuleTask {
-			return false, nil
+		switch p.module {
+		case storage.ModuleTask:
+			return tx.TaskInFolder(p.attached, p.folder)
+		case storage.ModuleAppointment:
+			return tx.AppointmentInFolder(p.attached, p.folder)
 		}
-		return tx.TaskInFolder(p.attached, p.folder)
+		return false, nil
 	}
 	return check(u, p, pim.Access{Folder: f, Perm: perm, User: u.ID}, row, err, inFolder, true)
 }

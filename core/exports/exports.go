@@ -7,6 +7,7 @@ import (
 	"context"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,11 +32,17 @@ type Tasks interface {
 	FolderTasks(ctx context.Context, u *protocol.User, folder int64) ([]map[string]any, error)
 }
 
+// Calendar lists a folder's appointments; calendar.Module implements it.
+type Calendar interface {
+	FolderAppointments(ctx context.Context, u *protocol.User, folder int64) ([]map[string]any, error)
+}
+
 // Module serves `export`.
 type Module struct {
 	Folders  imports.Folders
 	Contacts Contacts
 	Tasks    Tasks
+	Calendar Calendar
 }
 
 // Errors of the module (reference ImportExportExceptionCodes).
@@ -55,7 +62,7 @@ func (m *Module) Register(mux *ajax.Mux) {
 }
 
 // source checks that folder holds module objects the caller may read.
-func (m *Module) source(req *protocol.Request, format, module string) (*storage.Folder, error) {
+func (m *Module) source(req *protocol.Request, format string, modules ...string) (*storage.Folder, error) {
 	raw, err := req.Require("folder")
 	if err != nil {
 		return nil, err
@@ -68,7 +75,7 @@ func (m *Module) source(req *protocol.Request, format, module string) (*storage.
 	if err != nil {
 		return nil, err
 	}
-	if f.Module != module || (p.Read < perm.Own && !p.Admin) {
+	if !slices.Contains(modules, f.Module) || (p.Read < perm.Own && !p.Admin) {
 		return nil, ErrCannotExport.New(id, format)
 	}
 	return f, nil
@@ -154,9 +161,24 @@ func (m *Module) csv(req *protocol.Request) (*protocol.Response, error) {
 }
 
 func (m *Module) ical(req *protocol.Request) (*protocol.Response, error) {
-	f, err := m.source(req, "ICAL", "tasks")
+	modules := []string{"tasks"}
+	if m.Calendar != nil {
+		modules = append(modules, "calendar")
+	}
+	f, err := m.source(req, "ICAL", modules...)
 	if err != nil {
 		return nil, err
+	}
+	if f.Module == "calendar" {
+		list, err := m.Calendar.FolderAppointments(req.Ctx, req.User, f.ID)
+		if err != nil {
+			return nil, err
+		}
+		body, err := icalconv.EncodeEventsBytes(list, m.people(req, list))
+		if err != nil {
+			return nil, protocol.Internal(err)
+		}
+		return download(f, "text/calendar; charset=UTF-8", "ics", body), nil
 	}
 	list, err := m.Tasks.FolderTasks(req.Ctx, req.User, f.ID)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/encoding"
 
@@ -38,6 +40,11 @@ type Tasks interface {
 	CreateTask(ctx context.Context, u *protocol.User, folder int64, obj map[string]any) (id, lastModified int64, err error)
 }
 
+// Calendar stores imported appointments; calendar.Module implements it.
+type Calendar interface {
+	CreateAppointment(ctx context.Context, u *protocol.User, folder int64, obj map[string]any) (id, lastModified int64, err error)
+}
+
 // Folders finds a folder with the caller's rights; folders.Access over a
 // DB implements it (see DBFolders).
 type Folders interface {
@@ -57,6 +64,7 @@ type Module struct {
 	Folders  Folders
 	Contacts Contacts
 	Tasks    Tasks
+	Calendar Calendar
 }
 
 // Errors of the module: codes and categories of the reference server's
@@ -94,7 +102,7 @@ type target struct {
 
 // prepare checks the folder (it must hold module objects and let the
 // caller create them) and reads the uploaded file.
-func (m *Module) prepare(req *protocol.Request, format, module string) (*target, error) {
+func (m *Module) prepare(req *protocol.Request, format string, modules ...string) (*target, error) {
 	raw, err := req.Require("folder")
 	if err != nil {
 		return nil, err
@@ -107,7 +115,7 @@ func (m *Module) prepare(req *protocol.Request, format, module string) (*target,
 	if err != nil {
 		return nil, err
 	}
-	if f.Module != module || p.Folder < perm.CreateObjects {
+	if !slices.Contains(modules, f.Module) || p.Folder < perm.CreateObjects {
 		return nil, ErrCannotImport.New(format, id)
 	}
 	data, err := upload(req)
@@ -272,13 +280,20 @@ func warning(text string) any {
 }
 
 func (m *Module) ical(req *protocol.Request) (*protocol.Response, error) {
-	t, err := m.prepare(req, "ICAL", "tasks")
+	modules := []string{"tasks"}
+	if m.Calendar != nil {
+		modules = append(modules, "calendar")
+	}
+	t, err := m.prepare(req, "ICAL", modules...)
 	if err != nil {
 		return nil, err
 	}
 	loc, err := req.Location()
 	if err != nil {
 		return nil, err
+	}
+	if t.folder.Module == "calendar" {
+		return m.icalEvents(req, t, loc)
 	}
 	res, err := icalconv.Decode(t.data, loc)
 	if err != nil {
@@ -313,6 +328,52 @@ func (m *Module) ical(req *protocol.Request) (*protocol.Response, error) {
 			obj["uid"] = uids[uid]
 		}
 		id, lm, err := m.Tasks.CreateTask(req.Ctx, t.user, t.folder.ID, obj)
+		if err != nil {
+			r.fail(err, ws)
+		} else {
+			r.ok(id, lm, ws)
+		}
+		all = append(all, ws...)
+	}
+	return r.response(all), nil
+}
+
+// icalEvents imports the VEVENTs of the file into a calendar folder; a
+// series travels with its changed occurrences and deleted dates.
+func (m *Module) icalEvents(req *protocol.Request, t *target, loc *time.Location) (*protocol.Response, error) {
+	res, err := icalconv.DecodeEvents(t.data, loc)
+	if err != nil {
+		var pe *icalconv.ParseError
+		if errors.As(err, &pe) {
+			return nil, ErrUnknownFormat.New(pe.Reason)
+		}
+		return nil, ErrUnknownFormat.New("no VCALENDAR found")
+	}
+	uids := map[string]string{}
+	ignoreUIDs := req.Bool("ignoreUIDs")
+	r := &results{t: t}
+	var all []any
+	for _, w := range res.Warnings {
+		all = append(all, warning(w))
+	}
+	for _, it := range res.Items {
+		var ws []any
+		for _, w := range it.Warnings {
+			ws = append(ws, warning(w))
+		}
+		obj := t.prepareObject(it.Event)
+		if uid, ok := obj["uid"].(string); ok && ignoreUIDs {
+			if _, seen := uids[uid]; !seen {
+				uids[uid] = randomUID()
+			}
+			obj["uid"] = uids[uid]
+		}
+		if _, ok := obj["start_date"]; !ok {
+			r.fail(ErrCouldNotCreate.New("a VEVENT without DTSTART"), ws)
+			all = append(all, ws...)
+			continue
+		}
+		id, lm, err := m.Calendar.CreateAppointment(req.Ctx, t.user, t.folder.ID, obj)
 		if err != nil {
 			r.fail(err, ws)
 		} else {

@@ -488,7 +488,7 @@ func TestFindErrors(t *testing.T) {
 	glob := fndGlobal(t, a, "contacts", "zo")
 	ok := map[string]any{"facets": []any{glob}}
 
-	for _, m := range []string{"mail", "calendar", "drive", "nonsense"} {
+	for _, m := range []string{"mail", "drive", "nonsense"} {
 		res := MustCode(t, q(m, ok), "FIND-0001")
 		if msg, _ := res.Obj["error"].(string); !strings.Contains(msg, "contacts, tasks") {
 			t.Fatalf("FIND-0001 should list the available modules: %s", res.Body)

@@ -46,7 +46,7 @@ func TestJSlobDefaults(t *testing.T) {
 		t.Fatalf("io.ox/core language/timezone/refreshInterval: %v", core)
 	}
 	// find is offered in the apps listed under search/modules.
-	if search, _ := core["search"].(map[string]any); fmt.Sprint(search["modules"]) != "[contacts tasks]" {
+	if search, _ := core["search"].(map[string]any); fmt.Sprint(search["modules"]) != "[calendar contacts tasks]" {
 		t.Fatalf("io.ox/core search/modules: %v", core["search"])
 	}
 	// autoStart names an app whose manifest is delivered.

@@ -1,0 +1,256 @@
+// Browser benchmark (DESIGN.md §6), run by `make bench`:
+//   - a 50-row contact list answered by the service worker vs the same
+//     request to the native server over loopback from a page on an origin
+//     without a worker (median of 300, same run);
+//   - worker restart (CDP ServiceWorker.stopAllWorkers) to the first local
+//     answer with a ~5 MB store;
+//   - the cost of a local write (its IndexedDB commit);
+//   - the initial sync of 10,000 contacts;
+//   - push and pull of 10 changes with 1,000 vs 100,000 objects stored.
+// Each figure with a target prints its baseline beside it. Without the
+// worker build (web/dist/sw.js) only the native figures run.
+//
+// Environment: BENCH_N (requests per latency figure, 300), BENCH_HUGE
+// (objects of the big push/pull store, 100000), BENCH_ROUNDS (3).
+import {
+  startServer, startProxy, launch, Api, poll, loginThroughPage, stopWorkers, workerControls, HAS_WORKER, CLIENT,
+} from './lib.mjs';
+
+const N = Number(process.env.BENCH_N || 300);
+const HUGE = Number(process.env.BENCH_HUGE || 100000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const LONG = 30 * 60 * 1000; // bulk syncs on a 2-core box: generous, never asserted
+const COLS = '20,1,101,500,501,502,505,520,524,555,556,557,569,592,602,606,607,5,2';
+
+const ms = (x) => `${x.toFixed(2)}ms`;
+const sec = (x) => `${(x / 1000).toFixed(2)}s`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function line(name, figure, note = '') {
+  console.log(`${name.padEnd(46)} ${figure.padStart(22)}   ${note}`);
+}
+
+// pageLogin signs in with fetch from the page's origin and returns the
+// session (used on the origin without a worker, where no client runs).
+function pageLogin(page, name, password) {
+  return page.evaluate(async ({ name, password, client }) => {
+    const r = await fetch('/ajax/login?action=login', {
+      method: 'POST', body: new URLSearchParams({ action: 'login', name, password, client }),
+    });
+    const j = await r.json();
+    if (!j.session) throw new Error(JSON.stringify(j));
+    return j.session;
+  }, { name, password, client: CLIENT });
+}
+
+// latency measures sequential fetch()+json() round trips in the page.
+function latency(page, path, { n = N, warm = 20, method = 'GET', body } = {}) {
+  return page.evaluate(async ({ path, n, warm, method, body }) => {
+    const once = async (i) => {
+      const t0 = performance.now();
+      const r = await fetch(path.replace('{i}', i), {
+        method, body, cache: 'no-store', headers: body ? { 'Content-Type': 'application/json' } : {},
+      });
+      const j = await r.json();
+      const t = performance.now() - t0;
+      if (j && j.error) throw new Error(`${j.code} ${j.error}`);
+      return t;
+    };
+    for (let i = 0; i < warm; i++) await once(i);
+    const xs = [];
+    for (let i = 0; i < n; i++) xs.push(await once(warm + i));
+    xs.sort((a, b) => a - b);
+    return { median: xs[Math.floor(n / 2)], p95: xs[Math.floor(n * 0.95)] };
+  }, { path, n, warm, method, body });
+}
+
+// local runs one API request from the page (through the worker when it
+// controls the page) and returns the parsed answer.
+function local(page, path, init) {
+  return page.evaluate(async ({ path, init }) => {
+    const r = await fetch(path, { cache: 'no-store', ...init });
+    const t = await r.text();
+    return t ? JSON.parse(t) : {};
+  }, { path, init });
+}
+
+async function syncState(page, session) {
+  const r = await local(page, `/ajax/oxlite/sync?action=state&session=${session}`);
+  return r.data || {};
+}
+
+const pendingOf = (s) => Number(Array.isArray(s.pending) ? s.pending.length : s.pending ?? s.outbox ?? 0);
+
+async function main() {
+  console.log(`oxlite browser bench: ${N} requests per latency figure, ${ROUNDS} rounds, Chromium ${HAS_WORKER ? 'with' : 'WITHOUT'} the worker build\n`);
+  const server = await startServer();
+  const cleanup = [() => server.stop()];
+  try {
+    server.addUser('bench', 'bench-pw-1');
+    const api = await Api.login(server.url, 'bench', 'bench-pw-1');
+    const small = await api.createFolder('Bench 50', 'contacts');
+    await api.importVCards(small, 50);
+    const big = await api.createFolder('Bench 10k', 'contacts');
+    await api.importVCards(big, 10000, 1000);
+    const list50 = (session) => `/ajax/contacts?action=all&folder=${small}&columns=${COLS}&sort=607&order=asc&session=${session}`;
+
+    // Native: a page on an origin that never registered a worker. It uses
+    // `localhost` so its cookies do not mix with the 127.0.0.1 proxy origin.
+    const nb = await launch();
+    cleanup.unshift(() => nb.close());
+    await nb.page.goto(`http://localhost:${server.port}/no-worker-here`);
+    const nSession = await pageLogin(nb.page, 'bench', 'bench-pw-1');
+    const native = await latency(nb.page, list50(nSession));
+    line('contacts all 50, native (no-worker origin)', `${ms(native.median)} p95 ${ms(native.p95)}`, 'baseline');
+    const writes = await api.createFolder('Bench writes', 'contacts');
+    const nativeNew = await latency(nb.page, `/ajax/contacts?action=new&session=${nSession}&i={i}`, {
+      n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ folder_id: writes, last_name: 'Native' }),
+    });
+    line('contacts new, native', `${ms(nativeNew.median)} p95 ${ms(nativeNew.p95)}`, 'reported alone');
+
+    if (!HAS_WORKER) {
+      line('service worker figures', 'skipped', 'web/dist/sw.js is not built (make wasm)');
+      return;
+    }
+
+    // The worker origin: the proxy in front of the same server.
+    const proxy = await startProxy(server.port);
+    cleanup.unshift(() => proxy.close());
+    const wb = await launch();
+    cleanup.unshift(() => wb.close());
+    const page = wb.page;
+    await page.goto(proxy.url + '/');
+    await poll(() => workerControls(page), { timeout: LONG, what: 'worker controls the page' });
+    const t0 = Date.now();
+    await loginThroughPage(page, proxy.url, 'bench', 'bench-pw-1');
+    const session = await page.evaluate(() => sessionStorage.getItem('oxlite.session'));
+    await poll(async () => {
+      const s = await syncState(page, session);
+      if (!s.last_sync || pendingOf(s) !== 0) return false;
+      const r = await local(page, `/ajax/contacts?action=all&folder=${big}&columns=1&session=${session}`);
+      return Array.isArray(r.data) && r.data.length === 10000;
+    }, { timeout: LONG, interval: 50, what: 'initial sync of 10,000 contacts' });
+    line('initial sync 10,000 contacts (login → local)', sec(Date.now() - t0), 'reported alone');
+
+    const sw = await latency(page, list50(session));
+    const limit = Math.max(native.median * 1.25, native.median + 2);
+    line('contacts all 50, worker (local)', `${ms(sw.median)} p95 ${ms(sw.p95)}`,
+      `native ${ms(native.median)}; target ≤ ${ms(limit)} (1.25× or +2ms): ${sw.median <= limit ? 'met' : 'MISSED'}`);
+
+    // A local write's cost is dominated by its IndexedDB commit; the local
+    // read of the same object is printed beside it. Offline, so pushes
+    // do not compete.
+    const ids = (await local(page, `/ajax/contacts?action=all&folder=${small}&columns=1&session=${session}`)).data.map((r) => r[0]);
+    proxy.goOffline();
+    const get = await latency(page, `/ajax/contacts?action=get&folder=${small}&id=${ids[0]}&session=${session}`, { n: 100, warm: 5 });
+    const upd = await latency(page, `/ajax/contacts?action=update&folder=${small}&id=${ids[0]}&timestamp=2116800000000&session=${session}&i={i}`,
+      { n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ note: 'commit cost' }) });
+    line('contacts update, worker (IndexedDB commit)', `${ms(upd.median)} p95 ${ms(upd.p95)}`, `local get ${ms(get.median)}; reported alone`);
+    proxy.goOnline();
+    await local(page, `/ajax/oxlite/sync?action=now&session=${session}`);
+    await poll(async () => pendingOf(await syncState(page, session)) === 0, { timeout: LONG, what: 'outbox drained' });
+
+    // Restart: stop the worker, then the first local answer.
+    // The store's size: IndexedDB only (the cache holds the client and
+    // the wasm besides).
+    const usage = await page.evaluate(async () => {
+      const e = await navigator.storage.estimate();
+      return (e.usageDetails && e.usageDetails.indexedDB) || e.usage;
+    });
+    const restarts = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      await stopWorkers(wb.context, page);
+      restarts.push(await page.evaluate(async (path) => {
+        const t = performance.now();
+        const r = await fetch(path, { cache: 'no-store' });
+        const j = await r.json();
+        if (j.error) throw new Error(j.code);
+        return performance.now() - t;
+      }, list50(session)));
+    }
+    const restart = median(restarts);
+    line(`worker restart → first local answer (${(usage / 1e6).toFixed(1)} MB in IndexedDB)`, ms(restart),
+      `target ≤ 1500ms (goal 1000ms): ${restart <= 1500 ? 'met' : 'MISSED'}; runs ${restarts.map((x) => x.toFixed(0)).join(', ')}`);
+
+    // Push and pull of 10 changes with 1,000 vs HUGE objects stored.
+    const figures = {};
+    for (const size of [1000, HUGE]) {
+      figures[size] = await pushPull(server, proxy, size);
+    }
+    for (const kind of ['pull', 'push']) {
+      const a = figures[1000][kind];
+      const b = figures[HUGE][kind];
+      line(`${kind} 10 changes, ${HUGE.toLocaleString('en')} stored`, ms(b),
+        `1,000 stored ${ms(a)}; ratio ${(b / a).toFixed(2)}, target ≤ 1.50: ${b / a <= 1.5 ? 'met' : 'MISSED'}`);
+    }
+  } finally {
+    for (const f of cleanup) await f().catch(() => {});
+  }
+}
+
+// pushPull gives a fresh user `size` contacts, lets a fresh browser sync
+// them, then times (median of ROUNDS) the pull of 10 server-side changes
+// and the push of 10 local ones, each from `sync now` to the change
+// being visible on the other side.
+async function pushPull(server, proxy, size) {
+  const login = `sync${size}`;
+  server.addUser(login, 'sync-pw-1');
+  const api = await Api.login(server.url, login, 'sync-pw-1');
+  const folder = await api.createFolder(`Sync ${size}`, 'contacts');
+  await api.importVCards(folder, size);
+  const b = await launch();
+  try {
+    const page = b.page;
+    await page.goto(proxy.url + '/');
+    await poll(() => workerControls(page), { timeout: LONG, what: 'worker controls the page' });
+    await loginThroughPage(page, proxy.url, login, 'sync-pw-1');
+    const session = await page.evaluate(() => sessionStorage.getItem('oxlite.session'));
+    await poll(async () => {
+      const s = await syncState(page, session);
+      if (!s.last_sync || pendingOf(s) !== 0) return false;
+      const r = await local(page, `/ajax/contacts?action=all&folder=${folder}&columns=1&session=${session}`);
+      return Array.isArray(r.data) && r.data.length === size;
+    }, { timeout: LONG, interval: 200, what: `initial sync of ${size}` });
+    const ids = (await api.ok('contacts', { action: 'all', folder: String(folder), columns: '1', sort: '1', order: 'asc' })).data
+      .map((r) => r[0]).slice(0, 10);
+    const pulls = [];
+    const pushes = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Pull: 10 changes on the server.
+      const mark = `pull-${round}`;
+      for (const id of ids) await api.update('contacts', folder, id, { note: `${mark}-${id}` });
+      let t = performance.now();
+      await local(page, `/ajax/oxlite/sync?action=now&session=${session}`);
+      await poll(async () => {
+        const r = await local(page, `/ajax/contacts?action=list&columns=1,518&session=${session}`,
+          { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ids.map((id) => ({ id, folder }))) });
+        return Array.isArray(r.data) && r.data.every((row) => row[1] === `${mark}-${row[0]}`);
+      }, { timeout: LONG, interval: 5, what: 'pulled changes local' });
+      pulls.push(performance.now() - t);
+
+      // Push: 10 local changes made offline.
+      const pmark = `push-${round}`;
+      proxy.goOffline();
+      for (const id of ids) {
+        const r = await local(page, `/ajax/contacts?action=update&folder=${folder}&id=${id}&timestamp=2116800000000&session=${session}`,
+          { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ note: `${pmark}-${id}` }) });
+        if (r.error) throw new Error(`local update: ${r.code} ${r.error}`);
+      }
+      proxy.goOnline();
+      t = performance.now();
+      await local(page, `/ajax/oxlite/sync?action=now&session=${session}`);
+      await poll(async () => {
+        const r = await api.ok('contacts', { action: 'list', columns: '1,518' }, { body: ids.map((id) => ({ id, folder })) });
+        return r.data.every((row) => row[1] === `${pmark}-${row[0]}`);
+      }, { timeout: LONG, interval: 5, what: 'pushed changes on the server' });
+      pushes.push(performance.now() - t);
+    }
+    return { pull: median(pulls), push: median(pushes) };
+  } finally {
+    await b.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
