@@ -36,6 +36,7 @@ deps:
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./storage/... ./wasm/
+	GOOS=js GOARCH=wasm $(GO) vet -tags offline ./syncer/... ./wasm/...
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
@@ -47,6 +48,7 @@ test-go:
 # corpus here (and in test-go) like ordinary tests.
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./core/... ./storage/... ./syncer/... ./wasm/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags offline -exec "$(WASM_EXEC)" ./wasm/...
 
 # Fuzz targets as <package dir>:<target>; `make fuzz` runs each FUZZTIME
 # natively. They live in packages without storage/, whose instrumented

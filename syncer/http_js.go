@@ -2,13 +2,6 @@
 
 package syncer
 
-import (
-	"net/http"
-	"time"
-)
-
-// newHTTPClient uses Go's fetch transport, which sends the origin's
-// cookies with same-origin requests.
-func newHTTPClient() *http.Client {
-	return &http.Client{Timeout: 60 * time.Second}
-}
+// newHTTPClient is nil in the browser: the worker host sets Remote.HTTP to
+// its fetch client, which carries the origin's cookies.
+func newHTTPClient() Doer { return nil }

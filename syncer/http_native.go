@@ -10,7 +10,7 @@ import (
 
 // newHTTPClient keeps the session's cookies natively; in the browser the
 // fetch carries the origin's cookies instead.
-func newHTTPClient() *http.Client {
+func newHTTPClient() Doer {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, Timeout: 60 * time.Second}
 }

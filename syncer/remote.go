@@ -16,6 +16,15 @@ import (
 	"time"
 )
 
+// Doer sends one HTTP request. It is an interface rather than
+// *http.Client so the service worker can send through fetch without
+// linking net/http's client transport and TLS stack into its wasm.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+var errNoClient = errors.New("syncer: no HTTP client")
+
 // Remote is an OX HTTP API client: JSON envelopes over net/http (under
 // js/wasm Go's client uses fetch, which carries the origin's cookies).
 // It speaks only the public API, so any OX-compatible server works.
@@ -24,7 +33,7 @@ type Remote struct {
 	Base string
 	// HTTP sends the requests; natively it holds a cookie jar for the
 	// session's secret cookie.
-	HTTP *http.Client
+	HTTP Doer
 	// UserAgent is sent with every request (the session cookie hash
 	// covers it).
 	UserAgent string
@@ -173,7 +182,7 @@ func (r *Remote) send(req *http.Request) (*Answer, error) {
 	}
 	client := r.HTTP
 	if client == nil {
-		client = http.DefaultClient
+		return nil, &TransportError{Err: errNoClient}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -283,7 +292,7 @@ func (r *Remote) DoRaw(ctx context.Context, module string, params url.Values, bo
 	}
 	client := r.HTTP
 	if client == nil {
-		client = http.DefaultClient
+		return nil, &TransportError{Err: errNoClient}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -386,7 +395,7 @@ func (r *Remote) Fetch(ctx context.Context, ref string) ([]byte, string, error) 
 	}
 	client := r.HTTP
 	if client == nil {
-		client = http.DefaultClient
+		return nil, "", &TransportError{Err: errNoClient}
 	}
 	resp, err := client.Do(req)
 	if err != nil {

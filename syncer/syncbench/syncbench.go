@@ -259,8 +259,9 @@ func Run(ctx context.Context, o Options) (*Figures, error) {
 		}
 		// The longest stretch between yields, network waits excluded,
 		// bounds how long the worker's thread would be held.
-		tt := &timedTransport{base: l.eng.Remote().HTTP.Transport}
-		l.eng.Remote().HTTP.Transport = tt
+		hc := l.eng.Remote().HTTP.(*http.Client)
+		tt := &timedTransport{base: hc.Transport}
+		hc.Transport = tt
 		var longest time.Duration
 		yields := 0
 		last, lastNet := time.Now(), time.Duration(0)

@@ -36,7 +36,7 @@ func TestLostAnswersAreReplayedSafely(t *testing.T) {
 		return strings.Contains(r.URL.Path, "/contacts") && r.URL.Query().Get("action") == "update"
 	}}
 	d.left.Store(1)
-	l.Remote.HTTP.Transport = d
+	l.Remote.HTTP.(*http.Client).Transport = d
 	MustOK(t, l.Put("contacts", map[string]any{"company": "After"}, "action", "update", "id", itoa(id),
 		"folder", itoa(e.conFolder), "timestamp", farFuture))
 	err := l.Engine.SyncNow(context.Background())
