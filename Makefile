@@ -19,7 +19,7 @@ WASM_BR_MAX := 4500000
 run: wasm
 	$(GO) run ./server serve --listen $(LISTEN) --data $(DATA)
 
-test: deps vet wasm test-go test-wasm fuzz
+test: deps vet wasm test-go test-wasm fuzz test-browser
 
 # CI starts from a fresh Debian machine as root: brotli for `make wasm`,
 # Node for the js/wasm tests.
@@ -27,6 +27,7 @@ deps:
 	@missing=""; \
 	command -v brotli >/dev/null || missing="$$missing brotli"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
@@ -35,8 +36,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./storage/... ./wasm/
-	GOOS=js GOARCH=wasm $(GO) vet -tags offline ./syncer/... ./wasm/...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./storage/... ./syncer/... ./wasm/...
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
@@ -47,8 +47,7 @@ test-go:
 # the bridge against Node's fetch classes. Fuzz targets run their seed
 # corpus here (and in test-go) like ordinary tests.
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./core/... ./storage/... ./syncer/... ./wasm/
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags offline -exec "$(WASM_EXEC)" ./wasm/...
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(WASM_EXEC)" ./core/... ./storage/... ./syncer/... ./wasm/...
 
 # Fuzz targets as <package dir>:<target>; `make fuzz` runs each FUZZTIME
 # natively. They live in packages without storage/, whose instrumented
@@ -95,6 +94,7 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o bin/oxlite.wasm ./wasm
 	@if cmp -s bin/oxlite.wasm $(DIST)/oxlite.wasm; then rm bin/oxlite.wasm; else mv bin/oxlite.wasm $(DIST)/oxlite.wasm; fi
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(DIST)/wasm_exec.js
+	cp web/offline/sw.js $(DIST)/sw.js
 	@# -n: brotli would copy the wasm's mtime, and the .br would look stale.
 	@if [ ! -s $(DIST)/oxlite.wasm.br ] || [ $(DIST)/oxlite.wasm -nt $(DIST)/oxlite.wasm.br ]; then \
 		echo "brotli -q 11 $(DIST)/oxlite.wasm"; \
@@ -105,37 +105,25 @@ wasm:
 	echo "oxlite.wasm: $$raw bytes raw, $$br bytes brotli (budget $(WASM_BR_MAX))"; \
 	if [ $$br -gt $(WASM_BR_MAX) ]; then echo "oxlite.wasm.br is over the budget of $(WASM_BR_MAX) bytes"; exit 1; fi
 
-# The offline worker (issue 5, in progress): the same core with the
-# IndexedDB store, the syncer and routing (build tag `offline`) plus sw.js,
-# under the same budget (about 4.24 MB brotli). Until issue 5 is done the
-# default `make wasm` builds the minimal bridge and ships no sw.js, so the
-# web client talks to the server directly.
-wasm-offline:
-	@mkdir -p bin
-	GOOS=js GOARCH=wasm $(GO) build -tags offline -trimpath -ldflags="-s -w" -o bin/oxlite.wasm ./wasm
-	cp bin/oxlite.wasm $(DIST)/oxlite.wasm
-	cp $(GOROOT)/lib/wasm/wasm_exec.js $(DIST)/wasm_exec.js
-	brotli -q 11 -f -o $(DIST)/oxlite.wasm.br $(DIST)/oxlite.wasm
-	cp web/offline/sw.js $(DIST)/sw.js
-	@raw=$$(wc -c < $(DIST)/oxlite.wasm); br=$$(wc -c < $(DIST)/oxlite.wasm.br); \
-	echo "offline oxlite.wasm: $$raw bytes raw, $$br bytes brotli (budget $(WASM_BR_MAX))"; \
-	if [ $$br -gt $(WASM_BR_MAX) ]; then echo "oxlite.wasm.br is over the budget of $(WASM_BR_MAX) bytes"; exit 1; fi
+# `make wasm-offline` is the former name of the same build.
+wasm-offline: wasm
 
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 	cd tests/browser && npm ci --no-audit --no-fund
 
-# Browser tests of the web client and the offline worker (Playwright with
-# Debian's Chromium); about 5 minutes. Not yet part of `make test`.
-test-browser: wasm-offline browser-deps
+# Browser tests of the web client and the service worker (Playwright with
+# Debian's Chromium), one file at a time after the Go tests.
+test-browser: wasm browser-deps
 	$(GO) build -o bin/server ./server
-	cd tests/browser && OXLITE_SERVER_BIN=$(CURDIR)/bin/server node --test --test-concurrency=1 --test-timeout=900000 \
-		proxy.test.mjs client.test.mjs online.test.mjs offline.test.mjs worker.test.mjs
+	cd tests/browser && OXLITE_SERVER_BIN=$(CURDIR)/bin/server node --test --test-concurrency=1 --test-timeout=900000 *.test.mjs
 
-bench-browser: wasm-offline browser-deps
+bench-browser: wasm browser-deps
 	$(GO) build -o bin/server ./server
 	cd tests/browser && OXLITE_SERVER_BIN=$(CURDIR)/bin/server node bench.mjs
 
 # Figures beside their baselines from the same run (DESIGN.md §6).
-bench: wasm
+bench: wasm browser-deps
 	$(GO) run ./tests/bench
+	$(GO) build -o bin/server ./server
+	cd tests/browser && OXLITE_SERVER_BIN=$(CURDIR)/bin/server node bench.mjs

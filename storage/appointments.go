@@ -1,10 +1,15 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Queries of the calendar module. An appointment is one row of
@@ -83,65 +88,57 @@ func (a *Appointment) values() []any {
 		a.Participants, a.Users, a.Fields}
 }
 
+// apptMapCol renders an appointment's folder mappings in its own row
+// ("user:folder,…"), so a listing needs no second query with an id list.
+const apptMapCol = `(SELECT group_concat(m.user_id || ':' || m.folder_id) FROM appointment_folders m
+	WHERE m.cid = a.cid AND m.appointment_id = a.id)`
+
 func scanAppt(s interface{ Scan(...any) error }) (*Appointment, error) {
 	var a Appointment
+	var maps sql.NullString
 	err := s.Scan(&a.ID, &a.FolderID, &a.CreatedBy, &a.ModifiedBy, &a.CreationDate, &a.LastModified, &a.Private, &a.UID,
 		&a.SeriesID, &a.RecurrencePosition, &a.Start, &a.End, &a.FullTime, &a.TimeZone, &a.ShownAs, &a.RecurrenceType,
 		&a.Days, &a.DayInMonth, &a.Month, &a.Interval, &a.Until, &a.Occurrences, &a.DeleteExceptions, &a.RangeEnd,
-		&a.Participants, &a.Users, &a.Fields)
+		&a.Participants, &a.Users, &a.Fields, &maps)
 	if err != nil {
 		return nil, err
+	}
+	if maps.Valid && maps.String != "" {
+		a.Folders = make([]ApptFolder, 0, strings.Count(maps.String, ",")+1)
+		for _, p := range strings.Split(maps.String, ",") {
+			u, f, _ := strings.Cut(p, ":")
+			user, err1 := strconv.ParseInt(u, 10, 64)
+			folder, err2 := strconv.ParseInt(f, 10, 64)
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("appointment %d: bad folder mapping %q", a.ID, p)
+			}
+			a.Folders = append(a.Folders, ApptFolder{User: user, Folder: folder})
+		}
+		slices.SortFunc(a.Folders, func(x, y ApptFolder) int { return cmp.Compare(x.User, y.User) })
 	}
 	return &a, nil
 }
 
 func loadAppts(q queryFunc, cid int64, rest string, args ...any) ([]*Appointment, error) {
-	rows, err := q(`SELECT `+apptCols+` FROM appointments a `+rest, args...)
+	rows, err := q(`SELECT `+apptCols+`, `+apptMapCol+` FROM appointments a `+rest, args...)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var out []*Appointment
-	byID := map[int64]*Appointment{}
+	seen := map[int64]bool{}
 	for rows.Next() {
 		a, err := scanAppt(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
-		if byID[a.ID] != nil {
+		if seen[a.ID] {
 			continue
 		}
-		byID[a.ID] = a
+		seen[a.ID] = true
 		out = append(out, a)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(out))
-	for i, a := range out {
-		ids[i] = a.ID
-	}
-	for _, chunk := range chunks(ids, 500) {
-		in, inArgs := inList(chunk)
-		frows, err := q(`SELECT appointment_id, user_id, folder_id FROM appointment_folders WHERE cid = ? AND appointment_id IN (`+in+`)
-			ORDER BY appointment_id, user_id`, append([]any{cid}, inArgs...)...)
-		if err != nil {
-			return nil, err
-		}
-		for frows.Next() {
-			var id int64
-			var f ApptFolder
-			if err := frows.Scan(&id, &f.User, &f.Folder); err != nil {
-				frows.Close()
-				return nil, err
-			}
-			byID[id].Folders = append(byID[id].Folders, f)
-		}
-		if err := frows.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func oneAppt(as []*Appointment, err error) (*Appointment, error) {
@@ -404,4 +401,30 @@ func (t *Tx) AppointmentInFolder(id, folder int64) (bool, error) {
 	var n int
 	err := t.QueryRow(`SELECT count(*) FROM appointment_folders WHERE cid = ? AND appointment_id = ? AND folder_id = ?`, t.cid, id, folder).Scan(&n)
 	return n > 0, err
+}
+
+// AppointmentExceptionDates maps each of masters that has change
+// exceptions to the Dates of the occurrences they replace (what a listing
+// needs to skip them), without loading the exception rows.
+func (d *DB) AppointmentExceptionDates(ctx context.Context, cid int64, masters []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(masters) == 0 {
+		return out, nil
+	}
+	ids, _ := json.Marshal(masters)
+	rows, err := d.Query(ctx, `SELECT series_id, coalesce(json_extract(fields, '$.recurrence_date_position'), 0) FROM appointments
+		WHERE cid = ? AND series_id IN (SELECT value FROM json_each(?)) AND recurrence_position > 0 ORDER BY series_id, recurrence_position`, cid, string(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var date float64
+		if err := rows.Scan(&id, &date); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], int64(date))
+	}
+	return out, rows.Err()
 }

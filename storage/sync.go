@@ -601,6 +601,8 @@ func (d *DB) LocalObjectIDs(ctx context.Context, cid int64, module string, folde
 		q = `SELECT id FROM contacts WHERE cid = ? AND folder_id = ?`
 	case "tasks":
 		q = `SELECT task_id FROM task_folders WHERE cid = ? AND folder_id = ?`
+	case "calendar":
+		q = localAppointmentIDs
 	default:
 		return nil, errors.New("storage: no local objects of module " + module)
 	}
@@ -629,6 +631,8 @@ func (t *Tx) ObjectFolder(module string, id int64) (int64, bool, error) {
 		q = `SELECT folder_id FROM contacts WHERE cid = ? AND id = ?`
 	case "tasks":
 		q = `SELECT folder_id FROM tasks WHERE cid = ? AND id = ?`
+	case "calendar":
+		q = appointmentFolder
 	case "folders":
 		q = `SELECT parent FROM folders WHERE cid = ? AND id = ?`
 	default:
@@ -699,6 +703,8 @@ func (d *DB) LocalTempIDs(ctx context.Context, cid int64, module string, folder 
 		q = `SELECT id FROM contacts WHERE cid = ? AND folder_id = ? AND id < 0`
 	case "tasks":
 		q = `SELECT task_id FROM task_folders WHERE cid = ? AND folder_id = ? AND task_id < 0`
+	case "calendar":
+		q = localAppointmentIDs + ` AND appointment_id < 0`
 	default:
 		return nil, errors.New("storage: no local objects of module " + module)
 	}

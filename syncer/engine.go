@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"oxlite/core/calendar"
 	"oxlite/core/contacts"
 	"oxlite/core/folders"
 	"oxlite/core/oxlitesync"
@@ -41,13 +42,14 @@ type Config struct {
 	Yield func()
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
-	// Modules are the PIM modules kept in sync (default contacts, tasks).
+	// Modules are the PIM modules kept in sync (default contacts, tasks,
+	// calendar).
 	Modules []string
 	// Chunk is how many objects one `list` asks for and one transaction
 	// applies (default 200).
 	Chunk int
-	// Contents clear the objects of removed folders (default contacts and
-	// tasks, as the app wires them).
+	// Contents clear the objects of removed folders (default contacts,
+	// tasks and calendar, as the app wires them).
 	Contents map[string]folders.Content
 }
 
@@ -132,13 +134,14 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Yield = func() {}
 	}
 	if len(cfg.Modules) == 0 {
-		cfg.Modules = []string{"contacts", "tasks"}
+		cfg.Modules = []string{"contacts", "tasks", "calendar"}
 	}
 	if cfg.Chunk <= 0 {
 		cfg.Chunk = 200
 	}
 	if cfg.Contents == nil {
-		cfg.Contents = map[string]folders.Content{"contacts": folders.ContactsContent{}, "tasks": tasks.Content{}}
+		cfg.Contents = map[string]folders.Content{"contacts": folders.ContactsContent{}, "tasks": tasks.Content{},
+			"calendar": calendar.Content{}}
 	}
 	e := &Engine{db: cfg.DB, remote: cfg.Remote, cfg: cfg, log: cfg.Log}
 	if e.log == nil {
@@ -487,6 +490,8 @@ type pimModule struct {
 	tomb  string
 	cols  []int
 	names []string
+	// attach is the module's number in the attachment module.
+	attach int
 	// ingest stores a server object; picture is the server's picture URL
 	// when the store lacks the picture.
 	ingest func(tx *storage.Tx, a account, obj map[string]any) (id, folder, lm int64, picture string, err error)
@@ -496,7 +501,7 @@ type pimModule struct {
 
 var pimModules = map[string]*pimModule{
 	"contacts": func() *pimModule {
-		m := &pimModule{name: "contacts", tomb: storage.TombContact, remove: contacts.Remove,
+		m := &pimModule{name: "contacts", tomb: storage.TombContact, attach: storage.ModuleContact, remove: contacts.Remove,
 			remap: func(tx *storage.Tx, temp, id int64) error { return tx.RemapContact(temp, id) },
 			ingest: func(tx *storage.Tx, a account, obj map[string]any) (int64, int64, int64, string, error) {
 				r, err := contacts.Ingest(tx, a.loc, obj)
@@ -515,7 +520,7 @@ var pimModules = map[string]*pimModule{
 		return m
 	}(),
 	"tasks": func() *pimModule {
-		m := &pimModule{name: "tasks", tomb: storage.TombTask, remove: tasks.Remove,
+		m := &pimModule{name: "tasks", tomb: storage.TombTask, attach: storage.ModuleTask, remove: tasks.Remove,
 			remap: func(tx *storage.Tx, temp, id int64) error { return tx.RemapTask(temp, id) },
 			ingest: func(tx *storage.Tx, a account, obj map[string]any) (int64, int64, int64, string, error) {
 				r, err := tasks.Ingest(tx, a.uid, a.loc, obj)
@@ -525,6 +530,22 @@ var pimModules = map[string]*pimModule{
 				return r.ID, r.Folder, r.ServerModified, "", nil
 			}}
 		for _, c := range tasks.Columns() {
+			m.cols, m.names = append(m.cols, c.ID), append(m.names, c.Name)
+		}
+		return m
+	}(),
+	"calendar": func() *pimModule {
+		m := &pimModule{name: "calendar", tomb: storage.TombCalendar, attach: storage.ModuleAppointment, remove: calendar.Remove,
+			remap: func(tx *storage.Tx, temp, id int64) error { return tx.RemapAppointment(temp, id) },
+			ingest: func(tx *storage.Tx, a account, obj map[string]any) (int64, int64, int64, string, error) {
+				seriesStart(obj, a.loc)
+				r, err := calendar.Ingest(tx, a.uid, a.loc, obj)
+				if err != nil {
+					return 0, 0, 0, "", err
+				}
+				return r.ID, r.Folder, r.ServerModified, "", nil
+			}}
+		for _, c := range calendar.Columns() {
 			m.cols, m.names = append(m.cols, c.ID), append(m.names, c.Name)
 		}
 		return m

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"oxlite/core/folders"
@@ -207,7 +210,7 @@ func (e *Engine) pullFolder(ctx context.Context, mod string, folder, since int64
 		return e.reload(ctx, pm, folder, since)
 	}
 	ans, err := e.call(ctx, mod, url.Values{"action": {"updates"}, "folder": {strconv.FormatInt(folder, 10)},
-		"timestamp": {strconv.FormatInt(ts, 10)}, "columns": {"1,6,20"}, "ignore": {"none"}}, nil)
+		"timestamp": {strconv.FormatInt(ts, 10)}, "columns": {"1,6,20,104,105"}, "ignore": {"none"}}, nil)
 	if ae := apiError(err); ae != nil && ae.TryAgain() {
 		// OXL-0001 and its kind: the deletions since ts are gone.
 		e.log.Info("reloading folder", "module", mod, "folder", folder, "reason", ae.Code)
@@ -221,6 +224,7 @@ func (e *Engine) pullFolder(ctx context.Context, mod string, folder, since int64
 		return fmt.Errorf("%s updates: %w", mod, err)
 	}
 	changed := map[int64]int64{}
+	stats := attachmentStats{}
 	var deleted []int64
 	for _, it := range items {
 		switch x := it.(type) {
@@ -230,6 +234,7 @@ func (e *Engine) pullFolder(ctx context.Context, mod string, folder, since int64
 				lm, _ := toInt(x[1])
 				if ok1 {
 					changed[id] = lm
+					stats.add(id, x, 3)
 				}
 			}
 		default:
@@ -245,8 +250,17 @@ func (e *Engine) pullFolder(ctx context.Context, mod string, folder, since int64
 	if err != nil {
 		return err
 	}
+	if len(orphans) > 0 && mod == "calendar" {
+		// A change exception made offline carries a temporary id of its
+		// own while the series' update that made it is pending.
+		if pending, err := e.db.PendingFolders(ctx, a.cid); err != nil {
+			return err
+		} else if pending[folder] {
+			orphans = nil
+		}
+	}
 	deleted = append(deleted, orphans...)
-	if err := e.applyChanges(ctx, pm, folder, changed, deleted); err != nil {
+	if err := e.applyChanges(ctx, pm, folder, changed, deleted, stats); err != nil {
 		return err
 	}
 	next := ts
@@ -264,8 +278,12 @@ func (e *Engine) reload(ctx context.Context, pm *pimModule, folder, since int64)
 	if err != nil {
 		return err
 	}
-	ans, err := e.call(ctx, pm.name, url.Values{"action": {"all"}, "folder": {strconv.FormatInt(folder, 10)},
-		"columns": {"1,6"}, "sort": {"1"}, "order": {"asc"}}, nil)
+	params := url.Values{"action": {"all"}, "folder": {strconv.FormatInt(folder, 10)},
+		"columns": {"1,6,104,105"}, "sort": {"1"}, "order": {"asc"}}
+	if pm.name == "calendar" {
+		calendarRange(params)
+	}
+	ans, err := e.call(ctx, pm.name, params, nil)
 	if err != nil {
 		return err
 	}
@@ -275,6 +293,7 @@ func (e *Engine) reload(ctx context.Context, pm *pimModule, folder, since int64)
 	}
 	e.cfg.Yield()
 	server := make(map[int64]int64, len(rows))
+	stats := attachmentStats{}
 	next := since
 	if ans.HasTimestamp {
 		next = max(next, ans.Timestamp)
@@ -286,6 +305,7 @@ func (e *Engine) reload(ctx context.Context, pm *pimModule, folder, since int64)
 		if id, ok := toInt(r[0]); ok {
 			lm, _ := toInt(r[1])
 			server[id] = lm
+			stats.add(id, r, 2)
 			next = max(next, lm)
 		}
 	}
@@ -299,7 +319,7 @@ func (e *Engine) reload(ctx context.Context, pm *pimModule, folder, since int64)
 			gone = append(gone, id)
 		}
 	}
-	if err := e.applyChanges(ctx, pm, folder, server, gone); err != nil {
+	if err := e.applyChanges(ctx, pm, folder, server, gone, stats); err != nil {
 		return err
 	}
 	return e.write(ctx, func(tx *storage.Tx) error { return tx.SetSyncFolder(pm.name, folder, next) })
@@ -308,7 +328,8 @@ func (e *Engine) reload(ctx context.Context, pm *pimModule, folder, since int64)
 // applyChanges fetches the objects whose server last_modified differs from
 // the stored one and removes the deleted ones, in chunks; objects with
 // pending local changes are left for the push to settle.
-func (e *Engine) applyChanges(ctx context.Context, pm *pimModule, folder int64, changed map[int64]int64, deleted []int64) error {
+func (e *Engine) applyChanges(ctx context.Context, pm *pimModule, folder int64, changed map[int64]int64, deleted []int64,
+	stats attachmentStats) error {
 	a, err := e.account()
 	if err != nil {
 		return err
@@ -343,7 +364,7 @@ func (e *Engine) applyChanges(ctx context.Context, pm *pimModule, folder int64, 
 	sort.Slice(fetch, func(i, j int) bool { return fetch[i] < fetch[j] })
 	for len(fetch) > 0 {
 		n := min(len(fetch), e.cfg.Chunk)
-		if err := e.fetchObjects(ctx, pm, folder, fetch[:n]); err != nil {
+		if err := e.fetchObjects(ctx, pm, folder, fetch[:n], stats); err != nil {
 			return err
 		}
 		fetch = fetch[n:]
@@ -382,8 +403,15 @@ func (e *Engine) removeFrom(tx *storage.Tx, pm *pimModule, id, folder int64) err
 	if f != folder && pm.name == "contacts" {
 		return nil
 	}
-	if pm.name == "tasks" {
+	switch pm.name {
+	case "tasks":
 		if in, err := tx.TaskInFolder(id, folder); err != nil || !in {
+			return err
+		}
+	case "calendar":
+		// An appointment leaves one calendar (a participant removed)
+		// while it stays in others.
+		if in, err := tx.AppointmentInFolder(id, folder); err != nil || !in {
 			return err
 		}
 	}
@@ -394,7 +422,7 @@ func (e *Engine) removeFrom(tx *storage.Tx, pm *pimModule, id, folder int64) err
 }
 
 // fetchObjects reads full rows with `list` and stores them.
-func (e *Engine) fetchObjects(ctx context.Context, pm *pimModule, folder int64, ids []int64) error {
+func (e *Engine) fetchObjects(ctx context.Context, pm *pimModule, folder int64, ids []int64, stats attachmentStats) error {
 	a, err := e.account()
 	if err != nil {
 		return err
@@ -414,7 +442,9 @@ func (e *Engine) fetchObjects(ctx context.Context, pm *pimModule, folder int64, 
 	}
 	objs := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {
-		objs = append(objs, rowObject(r, pm.names))
+		obj := rowObject(r, pm.names)
+		stats.apply(obj)
+		objs = append(objs, obj)
 	}
 	pics := map[int64]string{}
 	err = e.applyTimed(ctx, len(objs), func(tx *storage.Tx, i int) error {
@@ -427,7 +457,10 @@ func (e *Engine) fetchObjects(ctx context.Context, pm *pimModule, folder int64, 
 	if err != nil {
 		return err
 	}
-	return e.fetchPictures(ctx, pics)
+	if err := e.fetchPictures(ctx, pics); err != nil {
+		return err
+	}
+	return e.pullAttachments(ctx, pm, objs)
 }
 
 // fetchPictures downloads contact pictures the store lacks, so that they
@@ -579,7 +612,13 @@ func (e *Engine) store(ctx context.Context, mod string, obj map[string]any) erro
 	if err != nil {
 		return err
 	}
-	return e.fetchPictures(ctx, pics)
+	if err := e.fetchPictures(ctx, pics); err != nil {
+		return err
+	}
+	if pm := pimModules[mod]; pm != nil {
+		return e.pullAttachments(ctx, pm, []map[string]any{obj})
+	}
+	return nil
 }
 
 // pullPrincipals stores the context's users and groups, which local task
@@ -644,6 +683,9 @@ func (e *Engine) pullPrincipals(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := e.pullResources(ctx); err != nil {
+		return err
+	}
 	gans, err := e.call(ctx, "group", url.Values{"action": {"all"}, "columns": {"1,701,700,702"}}, nil)
 	if err != nil {
 		if apiError(err) != nil {
@@ -680,6 +722,302 @@ func (e *Engine) pullPrincipals(ctx context.Context) error {
 			}
 			if err := tx.PutGroup(id, name, display, members, time.Now().UnixMilli()); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// attachmentStats are the attachment columns (104, 105) of the rows of
+// `updates` and `all`, by object id. They override those of `list`:
+// the same server state, and a server may leave them out of `list`
+// (oxlite's calendar answers 0 there).
+type attachmentStats map[int64][2]any
+
+func (s attachmentStats) add(id int64, row []any, at int) {
+	if len(row) >= at+2 {
+		s[id] = [2]any{row[at], row[at+1]}
+	}
+}
+
+func (s attachmentStats) apply(obj map[string]any) {
+	id, ok := toInt(obj["id"])
+	if !ok {
+		return
+	}
+	if st, ok := s[id]; ok {
+		obj["number_of_attachments"], obj["lastModifiedOfNewestAttachmentUTC"] = st[0], st[1]
+	}
+}
+
+// attachmentColumns are the attachment columns the pull asks for: id,
+// created_by, creation_date, folder, attached, module, filename,
+// file_size, file_mimetype, rtf_flag.
+const attachmentColumns = "1,2,4,800,801,802,803,804,805,806"
+
+// pullAttachments brings the attachments of pulled objects: where the
+// server's count or newest attachment (columns 104, 105) differs from the
+// local ones, the object's attachment list is compared by id, new ones
+// are downloaded into the blob store and those gone from the server are
+// removed. Attachment changes made here are pushed first: while any
+// waits, nothing is pulled.
+func (e *Engine) pullAttachments(ctx context.Context, pm *pimModule, objs []map[string]any) error {
+	if pm.attach == 0 || len(objs) == 0 {
+		return nil
+	}
+	a, err := e.account()
+	if err != nil {
+		return err
+	}
+	if p, err := e.db.PendingIn(ctx, a.cid, "attachment"); err != nil || len(p) > 0 {
+		return err
+	}
+	pending, err := e.db.PendingIn(ctx, a.cid, pm.name)
+	if err != nil {
+		return err
+	}
+	type parent struct{ id, folder, count, newest int64 }
+	var ps []parent
+	ids := make([]int64, 0, len(objs))
+	for _, o := range objs {
+		id, ok1 := toInt(o["id"])
+		folder, ok2 := toInt(o["folder_id"])
+		if !ok1 || !ok2 || pending[id] {
+			continue
+		}
+		p := parent{id: id, folder: folder}
+		p.count, _ = toInt(o["number_of_attachments"])
+		p.newest, _ = toInt(o["lastModifiedOfNewestAttachmentUTC"])
+		ps = append(ps, p)
+		ids = append(ids, id)
+	}
+	stats, err := e.db.AttachmentStats(ctx, a.cid, pm.attach, ids)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		s := stats[p.id]
+		if s.Count == p.count && (p.count == 0 || s.Newest == p.newest) {
+			continue
+		}
+		if err := e.syncAttachments(ctx, a, pm, p.id, p.folder); err != nil {
+			// The next pull fetches the object, and so its attachments,
+			// again.
+			if ferr := e.write(ctx, func(tx *storage.Tx) error { return tx.ForgetServerModified(pm.name, p.id) }); ferr != nil {
+				return ferr
+			}
+			if isTransport(err) || errors.Is(err, errRelogin) || ctx.Err() != nil {
+				return err
+			}
+			e.log.Info("pulling attachments failed", "module", pm.name, "id", p.id, "err", err)
+		}
+		e.cfg.Yield()
+	}
+	return nil
+}
+
+// syncAttachments makes the local attachments of one object the server's.
+func (e *Engine) syncAttachments(ctx context.Context, a account, pm *pimModule, id, folder int64) error {
+	sid, sfolder := strconv.FormatInt(id, 10), strconv.FormatInt(folder, 10)
+	smod := strconv.Itoa(pm.attach)
+	ans, err := e.call(ctx, "attachment", url.Values{"action": {"all"}, "module": {smod}, "attached": {sid},
+		"folder": {sfolder}, "columns": {attachmentColumns}, "timezone": {"UTC"}}, nil)
+	if err != nil {
+		return err
+	}
+	var rows [][]any
+	if err := decodeJSON(ans.Data, &rows); err != nil {
+		return fmt.Errorf("attachment all: %w", err)
+	}
+	server := map[int64]*storage.Attachment{}
+	for _, r := range rows {
+		if len(r) < 10 {
+			continue
+		}
+		aid, ok := toInt(r[0])
+		if !ok {
+			continue
+		}
+		at := &storage.Attachment{ID: aid, Module: pm.attach, FolderID: folder, Attached: id}
+		at.CreatedBy, _ = toInt(r[1])
+		at.CreationDate, _ = toInt(r[2])
+		at.Filename, _ = r[6].(string)
+		at.FileSize, _ = toInt(r[7])
+		at.MimeType, _ = r[8].(string)
+		at.RTF, _ = r[9].(bool)
+		server[aid] = at
+	}
+	local, err := e.db.Attachments(ctx, a.cid, pm.attach, id)
+	if err != nil {
+		return err
+	}
+	have := map[int64]bool{}
+	var gone []int64
+	var known []*storage.Attachment
+	for _, l := range local {
+		have[l.ID] = true
+		switch s := server[l.ID]; {
+		case s != nil:
+			if l.CreationDate != s.CreationDate {
+				known = append(known, s)
+			}
+		case l.ID > 0:
+			gone = append(gone, l.ID)
+		}
+	}
+	if len(gone) > 0 || len(known) > 0 {
+		if err := e.write(ctx, func(tx *storage.Tx) error {
+			for _, s := range known {
+				if err := tx.SetAttachmentCreated(pm.attach, id, s.ID, s.CreationDate); err != nil {
+					return err
+				}
+			}
+			if len(gone) == 0 {
+				return nil
+			}
+			keys, err := tx.DetachAttachments(pm.attach, id, gone)
+			if err != nil {
+				return err
+			}
+			return tx.TrashBlobs(keys...)
+		}); err != nil {
+			return err
+		}
+	}
+	aids := make([]int64, 0, len(server))
+	for aid := range server {
+		if !have[aid] {
+			aids = append(aids, aid)
+		}
+	}
+	sort.Slice(aids, func(i, j int) bool { return aids[i] < aids[j] })
+	blobs := storage.SQLBlobs{DB: e.db}
+	for _, aid := range aids {
+		at := server[aid]
+		data, err := e.remote.Document(ctx, "attachment", url.Values{"action": {"document"}, "module": {smod},
+			"attached": {sid}, "folder": {sfolder}, "id": {strconv.FormatInt(aid, 10)}})
+		if err != nil {
+			return err
+		}
+		key, err := blobs.Put(ctx, data)
+		if err != nil {
+			return err
+		}
+		at.BlobKey = key
+		if at.FileSize == 0 {
+			at.FileSize = int64(len(data))
+		}
+		used := false
+		if err := e.write(ctx, func(tx *storage.Tx) error {
+			// The object may have gone or changed here meanwhile.
+			if p, err := tx.Pending(pm.name, id); err != nil || p {
+				return err
+			}
+			if _, ok, err := tx.ObjectFolder(pm.name, id); err != nil || !ok {
+				return err
+			}
+			used = true
+			return tx.PutPulledAttachment(at)
+		}); err != nil {
+			return err
+		}
+		if !used {
+			_ = blobs.Delete(ctx, key)
+		}
+		e.cfg.Yield()
+	}
+	return nil
+}
+
+// Document downloads a file the API answers as it is (attachment
+// `document`); an error envelope becomes an *APIError.
+func (r *Remote) Document(ctx context.Context, module string, params url.Values) ([]byte, error) {
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	if s := r.Session(); s != "" && q.Get("session") == "" {
+		q.Set("session", s)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.Base+"/"+module+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if r.UserAgent != "" {
+		req.Header.Set("User-Agent", r.UserAgent)
+	}
+	if r.HTTP == nil {
+		return nil, &TransportError{Err: errNoClient}
+	}
+	resp, err := r.HTTP.Do(req)
+	if err != nil {
+		return nil, &TransportError{Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode >= 500 {
+		return nil, &TransportError{Status: resp.StatusCode, Err: fmt.Errorf("reading %s: %v", module, err)}
+	}
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	if resp.StatusCode != http.StatusOK || strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "text/javascript") {
+		// OX answers a failed download with an error envelope.
+		if _, err := decodeAnswer(resp, data); apiError(err) != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, &TransportError{Status: resp.StatusCode, Err: fmt.Errorf("downloading from %s", module)}
+		}
+	}
+	return data, nil
+}
+
+// pullResources stores the context's resources, which appointments made
+// offline may book. Failures are logged: the store works without them.
+func (e *Engine) pullResources(ctx context.Context) error {
+	ans, err := e.call(ctx, "resource", url.Values{"action": {"all"}}, nil)
+	if err == nil {
+		var ids []any
+		if err = decodeJSON(ans.Data, &ids); err == nil && len(ids) > 0 {
+			refs := make([]map[string]any, 0, len(ids))
+			for _, id := range ids {
+				refs = append(refs, map[string]any{"id": id})
+			}
+			body, _ := json.Marshal(refs)
+			ans, err = e.call(ctx, "resource", url.Values{"action": {"list"}}, body)
+		}
+	}
+	if err != nil {
+		if apiError(err) != nil {
+			e.log.Warn("pulling resources failed", "err", err)
+			return nil
+		}
+		return err
+	}
+	var objs []map[string]any
+	if decodeJSON(ans.Data, &objs) != nil {
+		return nil
+	}
+	return e.write(ctx, func(tx *storage.Tx) error {
+		for _, o := range objs {
+			id, ok := toInt(o["id"])
+			if !ok || id <= 0 {
+				continue
+			}
+			r := &storage.Resource{ID: id, Available: true}
+			r.Name, _ = o["name"].(string)
+			r.DisplayName, _ = o["display_name"].(string)
+			r.Mail, _ = o["mailaddress"].(string)
+			r.Description, _ = o["description"].(string)
+			if b, ok := o["availability"].(bool); ok {
+				r.Available = b
+			}
+			if r.Name == "" {
+				r.Name = "resource" + strconv.FormatInt(id, 10)
+			}
+			if err := tx.PutPulledResource(r); err != nil {
+				// A name clash with a stale local row fails that
+				// statement only; the others still count.
+				e.log.Warn("storing a resource failed", "id", id, "err", err)
 			}
 		}
 		return nil

@@ -34,6 +34,7 @@ const (
 var writeActions = map[string]map[string]actionKind{
 	"contacts":   {"new": kNew, "copy": kNew, "update": kUpdate, "delete": kDelete},
 	"tasks":      {"new": kNew, "update": kUpdate, "confirm": kUpdate, "delete": kDelete},
+	"calendar":   {"new": kNew, "update": kUpdate, "confirm": kUpdate, "delete": kDelete, actionDeleteOccurrence: kOccurrence},
 	"folders":    {"new": kNew, "update": kUpdate, "delete": kDelete, "clear": kPlain},
 	"jslob":      {"set": kPlain, "update": kPlain},
 	"config":     {"": kPlain, "set_property": kPlain},
@@ -45,7 +46,8 @@ var writeActions = map[string]map[string]actionKind{
 const maxTryAgain = 5
 
 // tombOf names the tombstone module of a synced module.
-var tombOf = map[string]string{"contacts": storage.TombContact, "tasks": storage.TombTask, "folders": storage.TombFolder}
+var tombOf = map[string]string{"contacts": storage.TombContact, "tasks": storage.TombTask, "folders": storage.TombFolder,
+	"calendar": storage.TombCalendar}
 
 // push replays the outbox in order until it is empty or an entry cannot
 // be settled now (transport failure, lost session).
@@ -102,6 +104,8 @@ func (e *Engine) pushEntry(ctx context.Context, a account, en *storage.OutboxEnt
 		return e.pushDelete(ctx, a, en, rec, params, body)
 	case kAttach:
 		return e.pushAttach(ctx, a, en, rec, params)
+	case kOccurrence:
+		return e.pushOccurrence(ctx, a, en, rec, params, body)
 	}
 	module := en.Module
 	if p, ok := rec.Params["_path"]; ok {
@@ -122,7 +126,11 @@ func (e *Engine) pushEntry(ctx context.Context, a account, en *storage.OutboxEnt
 // by body when one is given), anything else as JSON.
 func (e *Engine) send(ctx context.Context, module string, rec *record, params url.Values, body []byte) (*Answer, error) {
 	if len(rec.Parts) == 0 {
-		return e.call(ctx, module, params, body)
+		ans, err := e.call(ctx, module, params, body)
+		if err == nil && module == "calendar" {
+			err = e.calendarAnswer(ctx, rec, params, ans)
+		}
+		return ans, err
 	}
 	parts := append([]part(nil), rec.Parts...)
 	for i := range parts {
@@ -147,6 +155,21 @@ func refused(err error, en *storage.OutboxEntry) *APIError {
 }
 
 func (e *Engine) pushNew(ctx context.Context, a account, en *storage.OutboxEntry, rec *record, params url.Values, body []byte) error {
+	if rec.Sent {
+		id, ts, ok, err := e.alreadyCreated(ctx, a, en, rec, body)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return e.created(ctx, en, id, ts)
+		}
+	} else {
+		b, err := e.markSent(ctx, en, rec, body)
+		if err != nil {
+			return err
+		}
+		body = b
+	}
 	ans, err := e.send(ctx, en.Module, rec, params, body)
 	if err != nil {
 		if ae := refused(err, en); ae != nil {
@@ -170,9 +193,15 @@ func (e *Engine) pushNew(ctx context.Context, a account, en *storage.OutboxEntry
 	if !ok {
 		return fmt.Errorf("%s %s answered no id: %s", en.Module, en.Action, ans.Data)
 	}
+	return e.created(ctx, en, id, ans.Timestamp)
+}
+
+// created maps a creation's temporary id to the server's id and settles
+// the entry.
+func (e *Engine) created(ctx context.Context, en *storage.OutboxEntry, id, ts int64) error {
 	temp := en.ObjectID
 	var folder int64
-	err = e.write(ctx, func(tx *storage.Tx) error {
+	err := e.write(ctx, func(tx *storage.Tx) error {
 		f, exists, err := tx.ObjectFolder(en.Module, temp)
 		if err != nil {
 			return err
@@ -192,7 +221,7 @@ func (e *Engine) pushNew(ctx context.Context, a account, en *storage.OutboxEntry
 		if err := tx.MapID(en.Module, temp, id, e.cfg.Now().UnixMilli()); err != nil {
 			return err
 		}
-		if err := tx.PutSyncObject(en.Module, id, folder, ans.Timestamp); err != nil {
+		if err := tx.PutSyncObject(en.Module, id, folder, ts); err != nil {
 			return err
 		}
 		if err := rewriteOutbox(tx, en.Module, temp, id); err != nil {

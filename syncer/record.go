@@ -32,6 +32,8 @@ type record struct {
 	Parts []part
 	// Temps are the temporary ids of the attachments an upload created.
 	Temps []int64
+	// Sent marks a creation that may have reached the server (replay.go).
+	Sent bool
 }
 
 // part is one field or file of a multipart upload.
@@ -50,6 +52,9 @@ func (r *record) encode() ([]byte, error) {
 		params[k] = v
 	}
 	m := map[string]any{"params": params, "body": r.Body, "base_ts": r.BaseTS, "temp": r.Temp}
+	if r.Sent {
+		m["sent"] = true
+	}
 	if r.Base != nil {
 		m["base"] = r.Base
 	}
@@ -89,6 +94,7 @@ func decodeRecord(b []byte) (*record, error) {
 	r.Base, _ = m["base"].(map[string]any)
 	r.BaseTS, _ = toInt(m["base_ts"])
 	r.Temp, _ = toInt(m["temp"])
+	r.Sent, _ = m["sent"].(bool)
 	if ps, ok := m["parts"].([]any); ok {
 		for _, x := range ps {
 			o, ok := x.(map[string]any)

@@ -50,7 +50,8 @@ func NewRecorder(e *Engine, mux *ajax.Mux) *Recorder {
 }
 
 // seqOf is the id sequence of the objects a module creates.
-var seqOf = map[string]string{"contacts": storage.SeqContact, "tasks": storage.SeqTask, "folders": storage.SeqFolder}
+var seqOf = map[string]string{"contacts": storage.SeqContact, "tasks": storage.SeqTask, "folders": storage.SeqFolder,
+	"calendar": storage.SeqCalendar}
 
 func (r *Recorder) intercept(req *protocol.Request, next ajax.HandlerFunc) (*protocol.Response, error) {
 	if req.User == nil {
@@ -147,6 +148,9 @@ func (r *Recorder) plan(req *protocol.Request, a account, kind actionKind) (*pla
 		p.parts = parts
 	}
 	p.body = string(bytes.TrimSpace(body))
+	if req.Module == "calendar" {
+		p.body = calendarBody(req.Action, p.body)
+	}
 	id := func(name string) (int64, bool) {
 		s, ok := req.Param(name)
 		if !ok {
@@ -254,10 +258,29 @@ func (p *plan) hook(tx *storage.Tx) error {
 			}
 		}
 		b := p.bases[ref.ID]
-		return p.add(tx, ref.ID, folder, &record{Params: p.params, Body: p.body, Base: b.obj, BaseTS: b.ts, Parts: p.parts})
+		rec := &record{Params: p.params, Body: p.body, Base: b.obj, BaseTS: b.ts, Parts: p.parts}
+		if p.module == "calendar" {
+			// Changing one occurrence of a series makes a change
+			// exception under a temporary id; the server answers its id.
+			for _, al := range tx.Allocated() {
+				if al.Kind == storage.SeqCalendar {
+					rec.Temp = al.ID
+				}
+			}
+		}
+		return p.add(tx, ref.ID, folder, rec)
 	case kDelete:
 		tomb := tombOf[p.module]
 		for _, ref := range p.refs {
+			if p.module == "calendar" && (ref.RecurrencePosition > 0 || ref.RecurrenceDatePosition != 0) {
+				// One occurrence: the series changed (a delete exception).
+				b := p.bases[ref.ID]
+				rec := &record{Params: p.params, Body: occurrenceRef(ref), Base: b.obj, BaseTS: b.ts}
+				if err := p.addAs(tx, actionDeleteOccurrence, ref.ID, ref.Folder, rec); err != nil {
+					return err
+				}
+				continue
+			}
 			if p.done[ref.ID] || !departed(tx, tomb, ref) {
 				continue
 			}
@@ -339,11 +362,15 @@ func uploadParts(req *protocol.Request) ([]part, error) {
 }
 
 func (p *plan) add(tx *storage.Tx, id, folder int64, rec *record) error {
+	return p.addAs(tx, p.action, id, folder, rec)
+}
+
+func (p *plan) addAs(tx *storage.Tx, action string, id, folder int64, rec *record) error {
 	b, err := rec.encode()
 	if err != nil {
 		return err
 	}
-	e := &storage.OutboxEntry{Module: p.module, Action: p.action, ObjectID: id, FolderID: folder, Record: b, Created: p.now}
+	e := &storage.OutboxEntry{Module: p.module, Action: action, ObjectID: id, FolderID: folder, Record: b, Created: p.now}
 	if err := tx.AppendOutbox(e); err != nil {
 		return err
 	}
@@ -400,7 +427,7 @@ func (r *Recorder) resolveTemp(req *protocol.Request, a account) error {
 	}
 	idModule := ""
 	switch req.Module {
-	case "contacts", "tasks", "folders":
+	case "contacts", "tasks", "folders", "calendar":
 		idModule = req.Module
 	case "image/contact/picture", "halo/contact/picture", "halo/contact":
 		idModule = "contacts"
@@ -557,6 +584,8 @@ func attachmentModule(s string) string {
 		return "contacts"
 	case "4":
 		return "tasks"
+	case "1":
+		return "calendar"
 	}
 	return ""
 }

@@ -2,34 +2,60 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
 
-// Scheduler decides when the engine syncs (docs/offline.md §6): every
-// Interval, Debounce after local writes, and at once when the network
-// comes back. Syncs run one at a time; a sync asked for while one runs
-// follows it. Automatic syncs respect the engine's backoff after
-// transport failures; Online and Now do not.
+// Scheduler decides when syncs run (docs/offline.md §6): First after the
+// start, every Interval, Debounce after local writes (the timer restarts
+// with each write), and at once when asked or when the network comes
+// back. Syncs run one at a time; one asked for while another runs
+// follows it. Automatic syncs pause while offline and wait for the
+// engine's backoff after a failure; Online and Now do not.
 type Scheduler struct {
-	e        *Engine
+	// First is the wait before the first automatic sync (0: Interval).
+	First    time.Duration
 	Interval time.Duration
 	Debounce time.Duration
+	// OnSync, when set, learns the outcome of each sync.
+	OnSync func(error)
 
+	step    SyncStep
 	mu      sync.Mutex
 	offline bool
-	kick    chan bool // true: ignore the backoff
+	force   bool
+	kick    chan struct{}
 	written chan struct{}
-	// OnSync, when set, learns the outcome of each sync (the host tells
-	// its pages).
-	OnSync func(State, error)
 }
 
-// NewScheduler returns a scheduler with the defaults of docs/offline.md
+// SyncStep runs one sync (force: ignore the backoff) and reports when the
+// engine allows the next retry after a failure (zero: no backoff).
+type SyncStep func(ctx context.Context, force bool) (retryAt time.Time, err error)
+
+// NewScheduler schedules e's syncs with the defaults of docs/offline.md
 // (60 s interval, 2 s debounce).
 func NewScheduler(e *Engine) *Scheduler {
-	return &Scheduler{e: e, Interval: 60 * time.Second, Debounce: 2 * time.Second,
-		kick: make(chan bool, 1), written: make(chan struct{}, 1)}
+	return NewSchedulerFunc(func(ctx context.Context, force bool) (time.Time, error) {
+		var err error
+		if force {
+			err = e.SyncNow(ctx)
+		} else {
+			err = e.Sync(ctx)
+		}
+		var at time.Time
+		if ms := e.State(ctx).RetryAt; ms > 0 {
+			at = time.UnixMilli(ms)
+		}
+		return at, err
+	})
+}
+
+// NewSchedulerFunc schedules an arbitrary sync step (a host that also
+// runs the initial sync or swaps stores).
+func NewSchedulerFunc(step SyncStep) *Scheduler {
+	return &Scheduler{Interval: 60 * time.Second, Debounce: 2 * time.Second, step: step,
+		kick: make(chan struct{}, 1), written: make(chan struct{}, 1)}
 }
 
 // Written notes a local write (wire it to Recorder.OnWrite).
@@ -45,7 +71,7 @@ func (s *Scheduler) Online() {
 	s.mu.Lock()
 	s.offline = false
 	s.mu.Unlock()
-	s.now(true)
+	s.Now()
 }
 
 // Offline notes that the network is gone: automatic syncs pause.
@@ -55,48 +81,69 @@ func (s *Scheduler) Offline() {
 	s.mu.Unlock()
 }
 
-// Now asks for a sync at once.
-func (s *Scheduler) Now() { s.now(true) }
-
-func (s *Scheduler) now(force bool) {
+// Now asks for a sync at once, ignoring the backoff.
+func (s *Scheduler) Now() {
+	s.mu.Lock()
+	s.force = true
+	s.mu.Unlock()
 	select {
-	case s.kick <- force:
+	case s.kick <- struct{}{}:
 	default:
 	}
 }
 
 // Run schedules syncs until ctx ends (run it in its own goroutine).
 func (s *Scheduler) Run(ctx context.Context) {
-	tick := time.NewTicker(s.Interval)
-	defer tick.Stop()
-	var debounce <-chan time.Time
+	first := s.First
+	if first <= 0 {
+		first = s.Interval
+	}
+	next := time.NewTimer(first)
+	defer next.Stop()
+	var debounce *time.Timer
+	var debounced <-chan time.Time
 	for {
-		force := false
 		select {
 		case <-ctx.Done():
+			if debounce != nil {
+				debounce.Stop()
+			}
 			return
-		case <-tick.C:
+		case <-next.C:
 		case <-s.written:
-			debounce = time.After(s.Debounce)
+			if debounce == nil {
+				debounce = time.NewTimer(s.Debounce)
+			} else {
+				debounce.Reset(s.Debounce)
+			}
+			debounced = debounce.C
 			continue
-		case <-debounce:
-			debounce = nil
-		case force = <-s.kick:
+		case <-debounced:
+			debounced = nil
+		case <-s.kick:
 		}
 		s.mu.Lock()
-		offline := s.offline
+		force, offline := s.force, s.offline
+		s.force = false
 		s.mu.Unlock()
-		if offline && !force {
-			continue
+		wait := s.Interval
+		if !offline || force {
+			at, err := s.step(ctx, force)
+			if err != nil && !errors.Is(err, ErrRelogin) && !at.IsZero() {
+				if d := time.Until(at); d < wait {
+					wait = max(d, 100*time.Millisecond)
+				}
+			}
+			if s.OnSync != nil {
+				s.OnSync(err)
+			}
 		}
-		var err error
-		if force {
-			err = s.e.SyncNow(ctx)
-		} else {
-			err = s.e.Sync(ctx)
+		if !next.Stop() {
+			select {
+			case <-next.C:
+			default:
+			}
 		}
-		if s.OnSync != nil {
-			s.OnSync(s.e.State(ctx), err)
-		}
+		next.Reset(wait)
 	}
 }

@@ -1,5 +1,3 @@
-//go:build !js || offline
-
 package main
 
 import (
@@ -79,7 +77,7 @@ func (s *testStore) open(ctx context.Context) (*storage.DB, error) {
 	s.db.Store(d)
 	s.vfs.Set("/oxlite.db", d)
 	return storage.Open(ctx, storage.Options{DSN: "file:/oxlite.db?vfs=" + s.name +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_txlock=immediate", NegativeIDs: true, MaxConns: 4})
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_txlock=immediate", NegativeIDs: true, MaxConns: 4, StablePlans: true})
 }
 
 func (s *testStore) wipe(context.Context) error {

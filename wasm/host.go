@@ -1,5 +1,3 @@
-//go:build !js || offline
-
 package main
 
 import (
@@ -34,10 +32,10 @@ import (
 
 // localModules are the modules the local core answers (docs/offline.md
 // §6); a module the local core does not register is forwarded anyway.
-// The calendar joins them once the syncer pulls it: until then a local
-// answer would be an empty calendar.
+// freebusy stays with the server: it reads other users' calendars, which
+// the local store does not hold.
 var localModules = map[string]bool{
-	"folders": true, "contacts": true, "tasks": true, "attachment": true, "reminder": true,
+	"folders": true, "contacts": true, "tasks": true, "calendar": true, "attachment": true, "reminder": true,
 	"config": true, "jslob": true, "user": true, "user/me": true, "group": true, "resource": true,
 	"capabilities": true, "multiple": true, "image/contact/picture": true, "image/user/picture": true,
 	"halo/contact/picture": true, oxlitesync.Name: true,
@@ -165,7 +163,7 @@ func (h *Host) Start(ctx context.Context) error {
 	h.mu.Unlock()
 	// A restarted worker syncs soon, but after the page's first requests:
 	// they wait for nothing but the restore.
-	go h.sched.run(h.cfg.BootSync)
+	h.sched.run()
 	return nil
 }
 
@@ -816,7 +814,7 @@ func (h *Host) adopt(ctx context.Context, acct syncer.Account, stored bool) *pro
 		}
 		st.known.Store(acct.Session, true)
 		st.users.Done()
-		h.sched.kick(true)
+		h.sched.kick()
 		h.sched.notify()
 		return nil
 	}

@@ -1,5 +1,3 @@
-//go:build !js || offline
-
 package main
 
 import (

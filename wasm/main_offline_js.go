@@ -1,4 +1,4 @@
-//go:build js && wasm && offline
+//go:build js && wasm
 
 package main
 
@@ -138,7 +138,7 @@ func start(ctx context.Context, log *slog.Logger, hooks js.Value) (*Host, map[st
 		img = nil
 		current.Store(d)
 		v.Set("/oxlite.db", d)
-		return storage.Open(ctx, storage.Options{DSN: storeDSN, NegativeIDs: true, MaxConns: 4})
+		return storage.Open(ctx, storage.Options{DSN: storeDSN, NegativeIDs: true, MaxConns: 4, StablePlans: true})
 	}
 	h := NewHost(HostConfig{
 		Origin: js.Global().Get("location").Get("origin").String(),

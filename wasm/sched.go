@@ -1,104 +1,84 @@
-//go:build !js || offline
-
 package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
 	"oxlite/syncer"
 )
 
-// scheduler runs the sync, one at a time: when asked (a login, the
-// browser's online event), every SyncEvery while the worker lives, and
-// Debounce after a local write; after a failure it waits for the
-// engine's backoff. It tells the pages when the state changed.
+// scheduler is the host's side of the sync schedule: syncer.Scheduler
+// decides when (at boot, every SyncEvery, Debounce after a local write,
+// at once on a login or the browser's online event), syncOnce decides
+// what (the initial sync until one completed, then push and pull on
+// whichever store is open), and the pages hear when the state changed.
 type scheduler struct {
-	h *Host
+	h    *Host
+	s    *syncer.Scheduler
+	stop context.CancelFunc
 
-	mu sync.Mutex
-	// now asks the next run to ignore the backoff (a reconnect).
-	now      bool
-	debounce *time.Timer
+	mu       sync.Mutex
 	notifyT  *time.Timer
 	lastSent []byte
-
-	wake chan struct{}
-	done chan struct{}
-	once sync.Once
 }
 
 func (s *scheduler) init(h *Host) {
 	s.h = h
-	s.wake = make(chan struct{}, 1)
-	s.done = make(chan struct{})
+	s.s = syncer.NewSchedulerFunc(h.syncOnce)
+	s.s.First, s.s.Interval, s.s.Debounce = h.cfg.BootSync, h.cfg.SyncEvery, h.cfg.Debounce
+	s.s.OnSync = func(error) { s.notify() }
+	s.stop = func() {}
 }
 
-// stop ends the scheduler (the store was given up).
-func (s *scheduler) stop() { s.once.Do(func() { close(s.done) }) }
-
-// kick asks for a sync soon; now ignores the retry backoff.
-func (s *scheduler) kick(now bool) {
-	s.mu.Lock()
-	s.now = s.now || now
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+// run starts the schedule; stop ends it (the store was given up).
+func (s *scheduler) run() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	go s.s.Run(ctx)
 }
+
+// kick asks for a sync at once, ignoring the retry backoff.
+func (s *scheduler) kick() { s.s.Now() }
 
 // written is the recorder's OnWrite: the pending count changed, and a
 // sync follows once the writes pause.
 func (s *scheduler) written() {
-	s.mu.Lock()
-	if s.debounce == nil {
-		s.debounce = time.AfterFunc(s.h.cfg.Debounce, func() { s.kick(false) })
-	} else {
-		s.debounce.Reset(s.h.cfg.Debounce)
-	}
-	s.mu.Unlock()
+	s.s.Written()
 	s.notify()
 }
 
 // Event is a browser event forwarded by sw.js: "online" syncs at once,
-// "offline" updates the pages.
+// "offline" pauses automatic syncs and updates the pages.
 func (h *Host) Event(name string) {
 	switch name {
 	case "online":
-		h.sched.kick(true)
+		h.sched.s.Online()
 	case "offline":
+		h.sched.s.Offline()
 		h.sched.notify()
 	}
 }
 
-// syncOnce runs one sync and returns when the next one is due: the
-// initial sync until one completed, then push and pull (ignoring the
-// backoff when asked to sync now).
-func (h *Host) syncOnce() time.Duration {
-	s := &h.sched
-	s.mu.Lock()
-	now := s.now
-	s.now = false
-	s.mu.Unlock()
+// syncOnce is the scheduler's step: the initial sync until one
+// completed, then push and pull (ignoring the backoff when forced).
+func (h *Host) syncOnce(_ context.Context, force bool) (time.Time, error) {
 	st := h.acquire(context.Background())
 	if st == nil {
-		return h.cfg.SyncEvery
+		return time.Time{}, nil
 	}
 	defer st.users.Done()
 	if !st.attached() {
-		return h.cfg.SyncEvery
+		return time.Time{}, nil
 	}
 	ctx := st.ctx
 	var err error
 	switch {
 	case !st.synced.Load():
 		err = st.eng.InitialSync(ctx)
-	case now:
+	case force:
 		err = st.eng.SyncNow(ctx)
 	default:
 		err = st.eng.Sync(ctx)
@@ -106,37 +86,11 @@ func (h *Host) syncOnce() time.Duration {
 	if err == nil {
 		st.synced.Store(true)
 	}
-	s.notify()
-	next := h.cfg.SyncEvery
-	if err != nil && !errors.Is(err, syncer.ErrRelogin) {
-		if at := st.eng.State(ctx).RetryAt; at > 0 {
-			if d := time.Until(time.UnixMilli(at)); d < next {
-				next = max(d, 100*time.Millisecond)
-			}
-		}
+	var at time.Time
+	if ms := st.eng.State(ctx).RetryAt; ms > 0 {
+		at = time.UnixMilli(ms)
 	}
-	return next
-}
-
-func (s *scheduler) run(first time.Duration) {
-	t := time.NewTimer(first)
-	for {
-		select {
-		case <-s.wake:
-		case <-t.C:
-		case <-s.done:
-			t.Stop()
-			return
-		}
-		next := s.h.syncOnce()
-		if !t.Stop() {
-			select {
-			case <-t.C:
-			default:
-			}
-		}
-		t.Reset(next)
-	}
+	return at, err
 }
 
 // notify posts the sync state to the pages when it changed, at most

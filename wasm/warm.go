@@ -1,5 +1,3 @@
-//go:build !js || offline
-
 package main
 
 import (
@@ -28,7 +26,7 @@ import (
 func warmUp(ctx context.Context, log *slog.Logger) error {
 	name := "oxlite-warmup-" + session.NewID()
 	defer memdb.Delete(name)
-	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(name), NegativeIDs: true, MaxConns: 2})
+	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(name), NegativeIDs: true, MaxConns: 2, StablePlans: true})
 	if err != nil {
 		return err
 	}

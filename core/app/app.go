@@ -10,6 +10,7 @@ import (
 	"oxlite/core/account"
 	"oxlite/core/ajax"
 	"oxlite/core/attachment"
+	"oxlite/core/calendar"
 	"oxlite/core/capabilities"
 	"oxlite/core/config"
 	"oxlite/core/contacts"
@@ -93,6 +94,8 @@ type App struct {
 	Contacts *contacts.Module
 	// Tasks is the tasks module (import/export and find use it).
 	Tasks *tasks.Module
+	// Calendar is the calendar module (import/export and find use it).
+	Calendar *calendar.Module
 	// contents are the folder content hooks per module.
 	contents map[string]folders.Content
 	// serverParts are the modules only the native server carries.
@@ -134,8 +137,11 @@ func New(db *storage.DB, cfg Config, log *slog.Logger) *App {
 	(&reminder.Module{DB: db}).Register(mux)
 	a.contents = contents
 	a.Caps.Add("tasks")
-	// The calendar lives in registerServerOnly until the syncer pulls it;
-	// the worker forwards it, so the capability stands in both builds.
+	// The calendar is synced like contacts and tasks, so the worker
+	// answers it locally; freebusy (other users' data) stays server-only.
+	a.Calendar = &calendar.Module{DB: db, Blobs: a.Blobs}
+	a.Calendar.Register(mux)
+	contents["calendar"] = calendar.Content{}
 	a.Caps.Add("calendar")
 	(&attachment.Module{DB: db, Blobs: a.Blobs}).Register(mux)
 	a.Contacts.Register(mux)

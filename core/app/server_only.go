@@ -3,7 +3,6 @@
 package app
 
 import (
-	"oxlite/core/calendar"
 	"oxlite/core/exports"
 	"oxlite/core/find"
 	"oxlite/core/imports"
@@ -16,8 +15,6 @@ import (
 // worker forwards their requests to the server, so their code (and the
 // iCalendar, vCard and charset libraries) stays out of the worker's wasm.
 type serverParts struct {
-	// Calendar is the calendar module (import/export and find use it).
-	Calendar *calendar.Module
 	// Find is the find module; a module that lands (the calendar) adds
 	// its provider to Find.Providers.
 	Find *find.Module
@@ -25,10 +22,9 @@ type serverParts struct {
 
 func registerServerOnly(a *App) {
 	db, mux := a.DB, a.Mux
-	a.Calendar = &calendar.Module{DB: db, Blobs: a.Blobs}
-	a.Calendar.Register(mux)
+	// freebusy answers from other users' calendars, which the worker's
+	// store does not hold.
 	a.Calendar.RegisterFreeBusy(mux)
-	a.contents["calendar"] = calendar.Content{}
 	(&oxsync.Module{DB: db, Contents: a.contents}).Register(mux)
 	(&snippet.Module{DB: db, Blobs: a.Blobs}).Register(mux)
 	// import/export and find reach contacts and tasks through their modules.

@@ -3,8 +3,7 @@
 package app
 
 // serverParts is empty in the service worker: it forwards the server-only
-// modules (calendar and freebusy until the syncer carries them, find,
-// import, export, snippet, sync) to the server.
+// modules (freebusy, find, import, export, snippet, sync) to the server.
 type serverParts struct{}
 
 func registerServerOnly(*App) {}

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"encoding/json"
 	"time"
 
 	"oxlite/core/protocol"
@@ -26,6 +27,9 @@ func (w *view) t(v *appt, ms int64) int64 {
 func (w *view) folderOf(v *appt) int64 {
 	if w.folder != 0 {
 		return w.folder
+	}
+	if v.shown != 0 {
+		return v.shown
 	}
 	if f := v.FolderOf(w.user); f != 0 {
 		return f
@@ -94,7 +98,12 @@ var columns = []struct {
 	{201, "start_date", func(w *view, v *appt) any { return w.t(v, v.start) }},
 	{202, "end_date", func(w *view, v *appt) any { return w.t(v, v.end) }},
 	{203, "note", field("note")},
-	{204, "alarm", field("alarm")},
+	{204, "alarm", func(w *view, v *appt) any {
+		if n, ok := v.alarm(w.user); ok {
+			return n
+		}
+		return nil
+	}},
 	{206, "recurrence_id", func(_ *view, v *appt) any {
 		if v.SeriesID == 0 {
 			return nil
@@ -122,8 +131,18 @@ var columns = []struct {
 	{215, "interval", func(_ *view, v *appt) any { return ptr(v.Interval) }},
 	{216, "until", func(_ *view, v *appt) any { return ptr(v.Until) }},
 	{217, "notification", field("notification")},
-	{220, "participants", func(_ *view, v *appt) any { return v.participants }},
-	{221, "users", func(_ *view, v *appt) any { return v.users }},
+	{220, "participants", func(_ *view, v *appt) any {
+		if v.raw && v.Participants != "" {
+			return json.RawMessage(v.Participants)
+		}
+		return v.participants
+	}},
+	{221, "users", func(_ *view, v *appt) any {
+		if v.raw && v.Users != "" {
+			return json.RawMessage(v.Users)
+		}
+		return v.users
+	}},
 	{222, "occurrences", func(_ *view, v *appt) any { return ptr(v.Occurrences) }},
 	{223, "uid", func(_ *view, v *appt) any { return v.UID }},
 	{224, "organizer", field("organizer")},

@@ -21,29 +21,6 @@ func body(req *protocol.Request) (map[string]any, error) {
 	return b, nil
 }
 
-// setReminder keeps the caller's reminder in step with `alarm` (minutes
-// before the start of the next occurrence).
-func setReminder(tx *storage.Tx, v *appt, u *protocol.User, folder int64) error {
-	x, ok := v.fields["alarm"]
-	n, isNum := num(x)
-	if !ok || !isNum || n < 0 {
-		return tx.RemoveReminder(storage.ModuleAppointment, v.ID, u.ID)
-	}
-	start, pos := v.Start, int64(0)
-	if v.isMaster() {
-		// A series reminds of its next occurrence that is not deleted.
-		now := time.Now().UnixMilli()
-		if err := each(v.Appointment, func(s, p int64) bool {
-			start, pos = s, p
-			return s-n*60000 < now || slices.Contains(v.delExc, protocol.ToDate(s))
-		}); err != nil {
-			return err
-		}
-	}
-	return tx.SetReminder(&storage.Reminder{Module: storage.ModuleAppointment, TargetID: v.ID, Folder: folder,
-		UserID: u.ID, Alarm: start - n*60000, RecurrencePosition: pos})
-}
-
 func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 	u := req.User
 	loc, err := req.Location()
@@ -64,47 +41,9 @@ func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 		}
 	}
 	ignore, _ := b["ignore_conflicts"].(bool)
-	v := decode(&storage.Appointment{FolderID: folder, CreatedBy: u.ID, ModifiedBy: u.ID, ShownAs: 1, TimeZone: u.TimeZone})
-	if v.TimeZone == "" {
-		v.TimeZone = "UTC"
-	}
-	if err := apply(v, b, loc); err != nil {
-		return nil, err
-	}
-	if s, ok := b["uid"].(string); ok && s != "" {
-		v.UID = s
-	} else {
-		v.UID = newUID()
-	}
-	if err := validate(v); err != nil {
-		return nil, err
-	}
-	var confl []map[string]any
-	err = m.DB.Write(req.Ctx, u.ContextID, func(tx *storage.Tx) error {
-		acc, err := accessTx(tx, u, folder)
-		if err != nil {
-			return err
-		}
-		if !acc.CanCreate() {
-			return ErrNoCreatePermission.New(acc.Folder.Title, folder)
-		}
-		if v.Private && !acc.PrivateAllowed() {
-			return ErrPrivateFlag.New(folder)
-		}
-		if err := resolve(tx, v, acc, u); err != nil {
-			return err
-		}
-		if confl, err = conflicts(tx, v, ignore, &view{loc: loc, user: u.ID}); err != nil || len(confl) > 0 {
-			return err
-		}
-		v.encode()
-		if err := tx.InsertAppointment(v.Appointment); err != nil {
-			return err
-		}
-		return setReminder(tx, v, u, folder)
-	})
+	v, confl, err := m.insert(req.Ctx, u, folder, b, loc, ignore, false, nil)
 	if err != nil {
-		return nil, internal(err)
+		return nil, err
 	}
 	if len(confl) > 0 {
 		return protocol.OK(map[string]any{"conflicts": confl}), nil
@@ -182,6 +121,11 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 		if err := apply(v, b, loc); err != nil {
 			return err
 		}
+		if x, ok := b["alarm"]; ok {
+			if err := v.setAlarm(u.ID, x); err != nil {
+				return err
+			}
+		}
 		if nf, ok := num(b["folder_id"]); ok && nf != folder {
 			dst, err := accessTx(tx, u, nf)
 			if err != nil {
@@ -231,10 +175,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 			return err
 		}
 		out = v
-		if _, ok := b["alarm"]; ok {
-			return setReminder(tx, v, u, folder)
-		}
-		return nil
+		return syncReminders(tx, v)
 	})
 	if err != nil {
 		return nil, internal(err)
@@ -266,16 +207,22 @@ func (m *Module) changeException(tx *storage.Tx, master *appt, pos int64, b map[
 			// The occurrence already is an exception: change that one.
 			v := decode(e)
 			delete(b, "recurrence_position")
-			if err := apply(v, b, loc); err != nil {
+			if err := applyAs(v, b, loc, u); err != nil {
 				return err
 			}
 			if err := validate(v); err != nil {
 				return err
 			}
+			if err := reresolve(tx, v, b, u); err != nil {
+				return err
+			}
 			v.ModifiedBy = u.ID
 			v.encode()
 			*out = v
-			return tx.UpdateAppointment(v.Appointment)
+			if err := tx.UpdateAppointment(v.Appointment); err != nil {
+				return err
+			}
+			return syncReminders(tx, v)
 		}
 	}
 	cp := *master.Appointment
@@ -286,11 +233,14 @@ func (m *Module) changeException(tx *storage.Tx, master *appt, pos int64, b map[
 	v.RecurrenceType, v.delExc = 0, nil
 	v.fields["recurrence_date_position"] = date
 	delete(b, "recurrence_position")
-	if err := apply(v, b, loc); err != nil {
+	if err := applyAs(v, b, loc, u); err != nil {
 		return err
 	}
 	v.RecurrenceType = 0
 	if err := validate(v); err != nil {
+		return err
+	}
+	if err := reresolve(tx, v, b, u); err != nil {
 		return err
 	}
 	// the stored row keeps recurrence_type 0; the series link is series_id.
@@ -309,7 +259,10 @@ func (m *Module) changeException(tx *storage.Tx, master *appt, pos int64, b map[
 		return err
 	}
 	*out = v
-	return nil
+	if err := syncReminders(tx, v); err != nil {
+		return err
+	}
+	return syncReminders(tx, master)
 }
 
 type deleteRef struct {
@@ -373,6 +326,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 				v.users = slices.DeleteFunc(v.users, func(x UserConf) bool { return x.ID == owner })
 				v.participants = slices.DeleteFunc(v.participants, func(p Participant) bool { return p.Type == 1 && p.ID == owner })
 				v.Folders = slices.DeleteFunc(v.Folders, func(f storage.ApptFolder) bool { return f.User == owner })
+				_ = v.setAlarm(owner, nil)
 				if err := tx.Tombstone(storage.TombCalendar, folder, v.ID); err != nil {
 					return err
 				}
@@ -417,6 +371,9 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 				if err := tx.UpdateAppointment(v.Appointment); err != nil {
 					return err
 				}
+				if err := syncReminders(tx, v); err != nil {
+					return err
+				}
 				stamp = v.LastModified
 				continue
 			}
@@ -439,6 +396,9 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 					mv.delExc = append(mv.delExc, excDate(v.Appointment))
 					mv.encode()
 					if err := tx.UpdateAppointment(mv.Appointment); err != nil {
+						return err
+					}
+					if err := syncReminders(tx, mv); err != nil {
 						return err
 					}
 				}

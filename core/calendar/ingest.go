@@ -57,7 +57,7 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 	body := map[string]any{}
 	for k, x := range obj {
 		switch k {
-		case "id", "folder_id", "users", "participants", "change_exceptions", "delete_exceptions":
+		case "id", "folder_id", "users", "participants", "change_exceptions", "delete_exceptions", "alarm":
 			continue
 		}
 		body[k] = x
@@ -79,6 +79,10 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 	v.delExc = nil
 	if raw, err := json.Marshal(obj["delete_exceptions"]); err == nil {
 		_ = json.Unmarshal(raw, &v.delExc)
+	}
+	// The server shows me my own alarm.
+	if err := v.setAlarm(me, obj["alarm"]); err != nil {
+		return nil, fmt.Errorf("appointment %d: %w", id, err)
 	}
 	if s, ok := obj["uid"].(string); ok {
 		v.UID = s
@@ -136,12 +140,7 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 			}
 		}
 	}
-	if _, ok := v.fields["alarm"]; ok {
-		err = setReminder(tx, v, &protocol.User{ID: me}, folder)
-	} else {
-		err = tx.RemoveReminder(storage.ModuleAppointment, id, me)
-	}
-	return out, err
+	return out, syncReminders(tx, v)
 }
 
 // Remove deletes an appointment from the offline store the way a

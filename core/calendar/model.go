@@ -39,6 +39,15 @@ type appt struct {
 	changeExc    []int64
 	start, end   int64
 	pos          int64
+	// shown is the folder the row was found through (0: the reader's).
+	shown int64
+	// seed holds the initial confirmations of users an import names.
+	seed map[int64]int
+	// raw: participants and users are as stored, so their stored JSON is
+	// their wire form.
+	raw bool
+	// starts caches the occurrence starts of a finite series (readCache).
+	starts []int64
 }
 
 func decode(a *storage.Appointment) *appt {
@@ -50,6 +59,7 @@ func decode(a *storage.Appointment) *appt {
 	_ = json.Unmarshal([]byte(a.Participants), &v.participants)
 	_ = json.Unmarshal([]byte(a.Users), &v.users)
 	_ = json.Unmarshal([]byte(a.DeleteExceptions), &v.delExc)
+	v.legacyAlarm()
 	return v
 }
 
@@ -232,6 +242,16 @@ func (v *appt) occurrencesIn(start, end int64) ([]*appt, error) {
 		skip[d] = true
 	}
 	var out []*appt
+	add := func(s, pos int64) {
+		if inRange(s, s+dur, start, end) && !skip[protocol.ToDate(s)] {
+			o := *v
+			o.start, o.end, o.pos = s, s+dur, pos
+			out = append(out, &o)
+		}
+	}
+	if v.startsIn(start, end, dur, add) {
+		return out, nil
+	}
 	err := each(v.Appointment, func(s, pos int64) bool {
 		if s >= end {
 			return false

@@ -12,12 +12,12 @@ import (
 // insert stores a new appointment from a wire body (times as Time in loc)
 // in one transaction; conflicts answer with nothing saved.
 func (m *Module) insert(ctx context.Context, u *protocol.User, folder int64, b map[string]any, loc *time.Location,
-	ignore bool, inTx func(tx *storage.Tx, v *appt) error) (*appt, []map[string]any, error) {
+	ignore, imported bool, inTx func(tx *storage.Tx, v *appt) error) (*appt, []map[string]any, error) {
 	v := decode(&storage.Appointment{FolderID: folder, CreatedBy: u.ID, ModifiedBy: u.ID, ShownAs: 1, TimeZone: u.TimeZone})
 	if v.TimeZone == "" || !protocol.ValidTimeZone(v.TimeZone) {
 		v.TimeZone = "UTC"
 	}
-	if err := apply(v, b, loc); err != nil {
+	if err := applyAs(v, b, loc, u); err != nil {
 		return nil, nil, err
 	}
 	if s, ok := b["uid"].(string); ok && s != "" {
@@ -40,6 +40,11 @@ func (m *Module) insert(ctx context.Context, u *protocol.User, folder int64, b m
 		if v.Private && !acc.PrivateAllowed() {
 			return ErrPrivateFlag.New(folder)
 		}
+		if imported {
+			if err := importAttendees(tx, v, b["confirmations"]); err != nil {
+				return err
+			}
+		}
 		if err := resolve(tx, v, acc, u); err != nil {
 			return err
 		}
@@ -50,7 +55,7 @@ func (m *Module) insert(ctx context.Context, u *protocol.User, folder int64, b m
 		if err := tx.InsertAppointment(v.Appointment); err != nil {
 			return err
 		}
-		if err := setReminder(tx, v, u, folder); err != nil {
+		if err := syncReminders(tx, v); err != nil {
 			return err
 		}
 		if inTx != nil {
@@ -83,7 +88,7 @@ func (m *Module) CreateAppointment(ctx context.Context, u *protocol.User, folder
 			delete(b, "timezone")
 		}
 	}
-	v, confl, err := m.insert(ctx, u, folder, b, time.UTC, true, func(tx *storage.Tx, v *appt) error {
+	v, confl, err := m.insert(ctx, u, folder, b, time.UTC, true, true, func(tx *storage.Tx, v *appt) error {
 		if !v.isMaster() {
 			return nil
 		}

@@ -1,7 +1,9 @@
 package calendar
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"oxlite/core/changes"
@@ -78,12 +80,9 @@ func (m *Module) expand(ctx context.Context, u *protocol.User, accs map[int64]pi
 			masters = append(masters, a.ID)
 		}
 	}
-	excOf := map[int64][]*storage.Appointment{}
-	if len(masters) > 0 {
-		var err error
-		if excOf, err = m.DB.AppointmentExceptionsOf(ctx, u.ContextID, masters); err != nil {
-			return nil, nil, err
-		}
+	excOf, err := m.DB.AppointmentExceptionDates(ctx, u.ContextID, masters)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, a := range as {
 		var acc *pim.Access
@@ -106,14 +105,13 @@ func (m *Module) expand(ctx context.Context, u *protocol.User, accs map[int64]pi
 			}
 			anonymous = true
 		}
-		v := decode(a)
+		v := decoded(m.DB, u.ContextID, a)
+		v.shown = folder
 		if anonymous {
-			v.fields, v.participants, v.users = map[string]any{}, nil, nil
+			v.fields, v.participants, v.users, v.raw = map[string]any{}, nil, nil, false
 		}
 		if v.isMaster() {
-			for _, e := range excOf[v.ID] {
-				v.changeExc = append(v.changeExc, excDate(e))
-			}
+			v.changeExc = excOf[v.ID]
 			if start != nil && !master {
 				occ, err := v.occurrencesIn(*start, *end)
 				if err != nil {
@@ -151,35 +149,70 @@ func (m *Module) expand(ctx context.Context, u *protocol.User, accs map[int64]pi
 
 func (m *Module) rows(ctx context.Context, u *protocol.User, loc *time.Location, vs []*appt, cols []int, sort protocol.Sort, lim protocol.Limit) ([][]any, int64, error) {
 	w := &view{loc: loc, user: u.ID}
-	ids := make([]int64, 0, len(vs))
-	seen := make(map[int64]bool, len(vs))
 	var ts int64
 	for _, v := range vs {
-		if !seen[v.ID] {
-			seen[v.ID] = true
-			ids = append(ids, v.ID)
-		}
 		ts = max(ts, v.LastModified)
 	}
-	stats, err := m.DB.AttachmentStats(ctx, u.ContextID, storage.ModuleAppointment, ids)
-	if err != nil {
-		return nil, 0, err
-	}
-	w.stats = map[int64][2]int64{}
-	for id, s := range stats {
-		w.stats[id] = [2]int64{s.Count, s.Newest}
-	}
-	set := protocol.ColumnSet[*appt]{}
-	for _, c := range columns {
-		get := c.get
-		set[c.id] = func(v *appt) any { return get(w, v) }
+	if slices.ContainsFunc(cols, func(c int) bool { return c == 104 || c == 105 }) || sort.Column == 104 || sort.Column == 105 {
+		ids := make([]int64, 0, len(vs))
+		seen := make(map[int64]bool, len(vs))
+		for _, v := range vs {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				ids = append(ids, v.ID)
+			}
+		}
+		stats, err := m.DB.AttachmentStats(ctx, u.ContextID, storage.ModuleAppointment, ids)
+		if err != nil {
+			return nil, 0, err
+		}
+		w.stats = map[int64][2]int64{}
+		for id, s := range stats {
+			w.stats[id] = [2]int64{s.Count, s.Newest}
+		}
 	}
 	if !sort.Set {
 		sort = protocol.Sort{Column: 201, Set: true}
 	}
-	protocol.SortBy(vs, set, sort)
+	switch sort.Column {
+	case 201, 202:
+		// Times sort by their UTC instant: no zone conversion per
+		// comparison (and local times repeat when clocks go back).
+		at := func(v *appt) int64 { return v.start }
+		if sort.Column == 202 {
+			at = func(v *appt) int64 { return v.end }
+		}
+		slices.SortStableFunc(vs, func(a, b *appt) int {
+			if sort.Desc {
+				return cmp.Compare(at(b), at(a))
+			}
+			return cmp.Compare(at(a), at(b))
+		})
+	default:
+		set := protocol.ColumnSet[*appt]{}
+		for _, c := range columns {
+			get := c.get
+			set[c.id] = func(v *appt) any { return get(w, v) }
+		}
+		protocol.SortBy(vs, set, sort)
+	}
 	vs = protocol.Apply(vs, lim)
-	return set.Rows(vs, cols), ts, nil
+	getters := make([]func(*view, *appt) any, len(cols))
+	for i, c := range cols {
+		getters[i] = byColumn[c]
+	}
+	out := make([][]any, len(vs))
+	cells := make([]any, len(vs)*len(cols))
+	for i, v := range vs {
+		r := cells[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
+		for k, get := range getters {
+			if get != nil {
+				r[k] = get(w, v)
+			}
+		}
+		out[i] = r
+	}
+	return out, ts, nil
 }
 
 func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
@@ -224,11 +257,18 @@ func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, protocol.Internal(err)
 	}
+	total := len(vs)
 	rows, ts, err := m.rows(req.Ctx, u, loc, vs, cols, sort, lim)
 	if err != nil {
 		return nil, protocol.Internal(err)
 	}
-	return protocol.OKAt(rows, ts), nil
+	resp := protocol.OKAt(rows, ts)
+	if lim != protocol.NoLimit {
+		// The reference's AllAction slices the sorted list and tells the
+		// whole count in `more`.
+		resp.Extra = map[string]any{"more": total}
+	}
+	return resp, nil
 }
 
 func (m *Module) updates(req *protocol.Request) (*protocol.Response, error) {

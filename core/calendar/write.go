@@ -2,9 +2,12 @@ package calendar
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"oxlite/core/pim"
@@ -22,7 +25,7 @@ func newUID() string {
 func num(v any) (int64, bool) { return protocol.Int64Of(v) }
 
 // optional wire fields kept verbatim in the fields column.
-var plainFields = []string{"title", "note", "location", "categories", "color_label", "alarm", "organizer",
+var plainFields = []string{"title", "note", "location", "categories", "color_label", "organizer",
 	"sequence", "notification", "principal", "principalId"}
 
 // apply merges the body into v (times of timed appointments in loc).
@@ -122,6 +125,17 @@ func apply(v *appt, body map[string]any, loc *time.Location) error {
 			return ErrInvalidData.New("participants")
 		}
 		v.participants = ps
+	}
+	return nil
+}
+
+// applyAs is apply plus the acting user's own alarm.
+func applyAs(v *appt, body map[string]any, loc *time.Location, u *protocol.User) error {
+	if err := apply(v, body, loc); err != nil {
+		return err
+	}
+	if x, ok := body["alarm"]; ok {
+		return v.setAlarm(u.ID, x)
 	}
 	return nil
 }
@@ -240,7 +254,9 @@ func resolve(tx *storage.Tx, v *appt, acc pim.Access, u *protocol.User) error {
 		uc, ok := old[id]
 		if !ok {
 			uc = UserConf{ID: id}
-			if id == u.ID {
+			if c, ok := v.seed[id]; ok {
+				uc.Confirmation = c
+			} else if id == u.ID {
 				uc.Confirmation = 1
 			}
 		}
@@ -278,7 +294,9 @@ func conflicts(tx *storage.Tx, v *appt, ignore bool, w *view) ([]map[string]any,
 		for _, o := range occ {
 			spans = append(spans, [2]int64{o.start, o.end})
 		}
-	} else {
+	} else if v.End > now || (v.End == v.Start && v.Start >= now) {
+		// An appointment that is over conflicts with nothing (the reference
+		// skips the check).
 		spans = [][2]int64{{v.Start, v.End}}
 	}
 	if len(spans) == 0 {
@@ -341,6 +359,9 @@ func conflicts(tx *storage.Tx, v *appt, ignore bool, w *view) ([]map[string]any,
 		}
 	found:
 		for _, oc := range occs {
+			if oc.end <= now {
+				continue
+			}
 			for _, s := range spans {
 				if oc.start < s[1] && oc.end > s[0] {
 					obj := map[string]any{"id": oc.ID, "start_date": w.t(oc, oc.start), "end_date": w.t(oc, oc.end),
@@ -364,4 +385,74 @@ func conflicts(tx *storage.Tx, v *appt, ignore bool, w *view) ([]map[string]any,
 func excDate(e *storage.Appointment) int64 {
 	n, _ := num(decode(e).fields["recurrence_date_position"])
 	return n
+}
+
+// reresolve maps the participants of a changed occurrence (b names them)
+// like those of a new appointment; an import's "confirmations" seed them.
+func reresolve(tx *storage.Tx, v *appt, b map[string]any, u *protocol.User) error {
+	if _, ok := b["participants"]; !ok {
+		return nil
+	}
+	if confs, ok := b["confirmations"]; ok {
+		if err := importAttendees(tx, v, confs); err != nil {
+			return err
+		}
+	}
+	f, err := tx.Folder(v.FolderID)
+	if err != nil {
+		return err
+	}
+	return resolve(tx, v, pim.Access{Folder: f}, u)
+}
+
+// importAttendees turns external participants (iCal ATTENDEEs) whose
+// address is an internal user's into user participants, with the status
+// of confs (the wire `confirmations`, from PARTSTAT) as their
+// confirmation; the other externals keep their status.
+func importAttendees(tx *storage.Tx, v *appt, confs any) error {
+	status := map[string]int{}
+	list, _ := confs.([]any)
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		mail, _ := m["mail"].(string)
+		if n, ok := num(m["status"]); ok && mail != "" {
+			status[strings.ToLower(mail)] = int(n)
+		}
+	}
+	seen := map[int64]bool{}
+	for _, p := range v.participants {
+		if p.Type == 1 {
+			seen[p.ID] = true
+		}
+	}
+	out := v.participants[:0]
+	for _, p := range v.participants {
+		if p.Type != 5 || p.Mail == "" {
+			out = append(out, p)
+			continue
+		}
+		st := status[strings.ToLower(p.Mail)]
+		var id int64
+		err := tx.QueryRow(`SELECT u.id FROM users u LEFT JOIN contacts c ON c.cid = u.cid AND c.id = u.contact_id
+			WHERE u.cid = ?1 AND (lower(c.email1) = lower(?2) OR EXISTS (SELECT 1 FROM json_each(u.aliases) j WHERE lower(j.value) = lower(?2)))
+			ORDER BY u.id LIMIT 1`, tx.ContextID(), p.Mail).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			p.Confirmation = st
+			out = append(out, p)
+		case err != nil:
+			return err
+		default:
+			if v.seed == nil {
+				v.seed = map[int64]int{}
+			}
+			v.seed[id] = st
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, Participant{ID: id, Type: 1})
+			}
+		}
+	}
+	v.participants = out
+	return nil
 }

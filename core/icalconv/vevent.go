@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -207,7 +208,7 @@ func EncodeEvents(w io.Writer, events []Event, users Users) error {
 	cal := ical.NewCalendar()
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropProductID, prodID)
-	zones := map[string]int64{}
+	zones := map[string]span{}
 	var comps []*ical.Component
 	for _, e := range events {
 		comps = append(comps, toEvent(e, users, zones, 0))
@@ -221,8 +222,13 @@ func EncodeEvents(w io.Writer, events []Event, users Users) error {
 			comps = append(comps, toEvent(x, users, zones, orig))
 		}
 	}
-	for name, at := range zones {
-		if tz := vtimezone(name, at); tz != nil {
+	names := make([]string, 0, len(zones))
+	for name := range zones {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if tz := vtimezone(name, zones[name]); tz != nil {
 			cal.Children = append(cal.Children, tz)
 		}
 	}
@@ -237,7 +243,7 @@ func EncodeEventsBytes(events []Event, users Users) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func toEvent(e Event, users Users, zones map[string]int64, original int64) *ical.Component {
+func toEvent(e Event, users Users, zones map[string]span, original int64) *ical.Component {
 	c := ical.NewComponent(ical.CompEvent)
 	uid := str(e, "uid")
 	if uid == "" {
@@ -279,8 +285,14 @@ func toEvent(e Event, users Users, zones map[string]int64, original int64) *ical
 	setWhen(ical.PropDateTimeStart, start)
 	setWhen(ical.PropDateTimeEnd, end)
 	if loc != time.UTC {
-		if _, seen := zones[loc.String()]; !seen {
-			zones[loc.String()] = start
+		last := end
+		if u, ok := Int(e["until"]); ok && u > last {
+			last = u + 86400000
+		}
+		if sp, seen := zones[loc.String()]; seen {
+			zones[loc.String()] = span{min(sp.from, start), max(sp.to, last)}
+		} else {
+			zones[loc.String()] = span{start, last}
 		}
 	}
 	if original != 0 {
@@ -336,26 +348,109 @@ func toEvent(e Event, users Users, zones map[string]int64, original int64) *ical
 	return c
 }
 
-// vtimezone describes zone name around instant at (ms): the offsets in
-// force in that year and the instants they change, enough for any
-// reader to interpret the local times of the file.
-func vtimezone(name string, at int64) *ical.Component {
+// span is the stretch of time the appointments of one zone cover.
+type span struct{ from, to int64 }
+
+// vtimezone describes zone name over sp: every transition from the year
+// before the first appointment to the year of the last, years that
+// follow one rule merged into an observance with a yearly RRULE, the last
+// rule of each kind open-ended (RFC 5545 3.6.5), so readers interpret
+// every local time of the file, also of series without end.
+func vtimezone(name string, sp span) *ical.Component {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil
 	}
 	tz := ical.NewComponent(ical.CompTimezone)
 	tz.Props.SetText(ical.PropTimezoneID, name)
-	year := time.UnixMilli(at).In(loc).Year()
-	t := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
-	endT := time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
-	name0, off0 := t.Zone()
-	var parts []*ical.Component
-	prevOff := off0
-	for t.Before(endT) {
-		next := t.Add(time.Hour)
+	fromYear := time.UnixMilli(sp.from).In(loc).Year() - 1
+	toYear := max(time.UnixMilli(sp.to).In(loc).Year(), fromYear+1)
+	toYear = min(toYear, fromYear+maxZoneYears)
+	ts := transitions(loc, fromYear, toYear)
+	if len(ts) == 0 {
+		t := time.UnixMilli(sp.from).In(loc)
+		abbr, off := t.Zone()
+		tz.Children = []*ical.Component{tzPart(ical.CompTimezoneStandard, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Duration(off)*time.Second), off, off, abbr, "")}
+		return tz
+	}
+	// Group consecutive years that follow the same rule, per kind.
+	type group struct {
+		first, last transition
+		n           int
+	}
+	var groups []*group
+	open := map[string]*group{}
+	for _, t := range ts {
+		g := open[t.kind]
+		if g != nil && g.last.key() == t.key() && t.at.Year() == g.last.at.Year()+1 {
+			g.last = t
+			g.n++
+			continue
+		}
+		g = &group{first: t, last: t, n: 1}
+		open[t.kind] = g
+		groups = append(groups, g)
+	}
+	for _, g := range groups {
+		rule := ""
+		final := open[g.first.kind] == g && !g.first.oneOff
+		if g.n > 1 || final {
+			rule = "FREQ=YEARLY;BYMONTH=" + fmt.Sprint(int(g.first.local().Month())) + ";BYDAY=" + g.first.byDay()
+			if !final {
+				rule += ";UNTIL=" + g.last.at.UTC().Format("20060102T150405Z")
+			}
+		}
+		tz.Children = append(tz.Children, tzPart(g.first.kind, g.first.at, g.first.from, g.first.to, g.first.abbr, rule))
+	}
+	return tz
+}
+
+// maxZoneYears caps the years a VTIMEZONE lists one by one; the last
+// rules continue through their RRULEs.
+const maxZoneYears = 60
+
+// transition is one change of a zone's offset.
+type transition struct {
+	at       time.Time // the instant
+	from, to int
+	abbr     string
+	kind     string
+	// oneOff marks a transition that is not the zone's current rule: the
+	// zone has no further transition of that kind later on.
+	oneOff bool
+}
+
+// local is the wall time of the transition in the offset before it.
+func (t transition) local() time.Time {
+	return t.at.UTC().Add(time.Duration(t.from) * time.Second)
+}
+
+// byDay is the RRULE weekday of the transition: the n-th or, in the last
+// week of the month, the last weekday.
+func (t transition) byDay() string {
+	l := t.local()
+	days := []string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}[l.Weekday()]
+	dim := time.Date(l.Year(), l.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if l.Day() > dim-7 {
+		return "-1" + days
+	}
+	return fmt.Sprint((l.Day()-1)/7+1) + days
+}
+
+func (t transition) key() string {
+	l := t.local()
+	return fmt.Sprint(l.Month(), t.byDay(), l.Format("150405"), t.from, t.to, t.abbr, t.kind)
+}
+
+// transitions lists the offset changes of loc in [fromYear, toYear].
+func transitions(loc *time.Location, fromYear, toYear int) []transition {
+	var out []transition
+	t := time.Date(fromYear, 1, 1, 0, 0, 0, 0, loc)
+	end := time.Date(toYear+1, 1, 1, 0, 0, 0, 0, loc)
+	_, prevOff := t.Zone()
+	for t.Before(end) {
+		next := t.Add(24 * time.Hour)
 		if _, off := next.Zone(); off != prevOff {
-			// Find the exact transition within the hour.
 			lo, hi := t, next
 			for hi.Sub(lo) > time.Second {
 				mid := lo.Add(hi.Sub(lo) / 2)
@@ -370,19 +465,37 @@ func vtimezone(name string, at int64) *ical.Component {
 			if off > prevOff {
 				kind = ical.CompTimezoneDaylight
 			}
-			parts = append(parts, tzPart(kind, hi, prevOff, off, abbr))
+			out = append(out, transition{at: hi, from: prevOff, to: off, abbr: abbr, kind: kind})
 			prevOff = off
+			t = hi
+			continue
 		}
 		t = next
 	}
-	if len(parts) == 0 {
-		parts = append(parts, tzPart(ical.CompTimezoneStandard, time.Date(1970, 1, 1, 0, 0, 0, 0, loc), off0, off0, name0))
+	// A zone that stopped changing (no DST any more) must not repeat its
+	// last changes forever.
+	later := changesAfter(loc, end)
+	for i := range out {
+		if !later {
+			out[i].oneOff = true
+		}
 	}
-	tz.Children = parts
-	return tz
+	return out
 }
 
-func tzPart(kind string, at time.Time, from, to int, abbr string) *ical.Component {
+// changesAfter reports whether loc still changes its offset within two
+// years after t.
+func changesAfter(loc *time.Location, t time.Time) bool {
+	_, off := t.In(loc).Zone()
+	for d := t; d.Before(t.AddDate(2, 0, 0)); d = d.Add(24 * time.Hour) {
+		if _, o := d.In(loc).Zone(); o != off {
+			return true
+		}
+	}
+	return false
+}
+
+func tzPart(kind string, at time.Time, from, to int, abbr, rule string) *ical.Component {
 	c := ical.NewComponent(kind)
 	p := ical.NewProp(ical.PropDateTimeStart)
 	// DTSTART of an observance is local time in the offset before it.
@@ -395,6 +508,11 @@ func tzPart(kind string, at time.Time, from, to int, abbr string) *ical.Componen
 	}
 	if abbr != "" {
 		c.Props.SetText(ical.PropTimezoneName, abbr)
+	}
+	if rule != "" {
+		rp := ical.NewProp(ical.PropRecurrenceRule)
+		rp.Value = rule
+		c.Props.Set(rp)
 	}
 	return c
 }

@@ -62,9 +62,14 @@ func ParseRefs(req *protocol.Request) ([]Ref, error) {
 			return nil, protocol.ErrJSON.New("element " + strconv.Itoa(i) + " has no valid \"folder\"")
 		}
 		r := Ref{ID: id, Folder: folder}
-		if v, ok := m["recurrence_position"]; ok && v != nil {
-			if r.RecurrencePosition, ok = ParseID(v); !ok {
-				return nil, protocol.ErrJSON.New("element " + strconv.Itoa(i) + " has an invalid \"recurrence_position\"")
+		// The 7.8 calendar UI names the occurrence `pos`, the spec
+		// `recurrence_position`.
+		for _, k := range []string{"recurrence_position", "pos"} {
+			if v, ok := m[k]; ok && v != nil {
+				if r.RecurrencePosition, ok = ParseID(v); !ok {
+					return nil, protocol.ErrJSON.New("element " + strconv.Itoa(i) + " has an invalid \"" + k + "\"")
+				}
+				break
 			}
 		}
 		if v, ok := m["recurrence_date_position"]; ok && v != nil {

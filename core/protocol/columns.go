@@ -174,13 +174,29 @@ func SortBy[T any](objs []T, cs ColumnSet[T], s Sort) {
 	if !ok {
 		return
 	}
-	slices.SortStableFunc(objs, func(a, b T) int {
-		c := compareValues(f(a), f(b))
+	// Each value is rendered (and lower-cased) once, not at every
+	// comparison: rendering a contact's sort name costs more than the sort.
+	keys := make([]any, len(objs))
+	idx := make([]int, len(objs))
+	for i, o := range objs {
+		v := f(o)
+		if str, ok := v.(string); ok {
+			v = strings.ToLower(str)
+		}
+		keys[i], idx[i] = v, i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		c := compareValues(keys[a], keys[b])
 		if s.Desc {
 			return -c
 		}
 		return c
 	})
+	sorted := make([]T, len(objs))
+	for i, j := range idx {
+		sorted[i] = objs[j]
+	}
+	copy(objs, sorted)
 }
 
 func compareValues(a, b any) int {

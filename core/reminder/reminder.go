@@ -22,6 +22,11 @@ var (
 	ErrNotFound     = protocol.Def{Code: "REM-0009", Category: protocol.CatError, Message: "Can not find reminder with identifier %d in context %d."}
 )
 
+// Rearm, per module number, moves a dismissed reminder on instead of
+// deleting it (a calendar series reminds of its next occurrence); false:
+// delete it. Modules register in init.
+var Rearm = map[int]func(tx *storage.Tx, r *storage.Reminder) (bool, error){}
+
 // Module serves `reminder`.
 type Module struct {
 	DB *storage.DB
@@ -100,6 +105,13 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 	var stamp int64
 	err = m.DB.Write(req.Ctx, u.ContextID, func(tx *storage.Tx) error {
 		for _, id := range ids {
+			if r, err := tx.Reminder(id); err == nil && r.UserID == u.ID && Rearm[r.Module] != nil {
+				if moved, err := Rearm[r.Module](tx, r); err != nil {
+					return err
+				} else if moved {
+					continue
+				}
+			}
 			ok, err := tx.DeleteReminder(id, u.ID)
 			if err != nil {
 				return err

@@ -107,3 +107,77 @@ func TestRejectedChangeIsVisible(t *testing.T) {
 		t.Fatalf("pending %v", p)
 	}
 }
+
+// A creation whose answer was lost must not be created twice: the replay
+// finds the object the first attempt made (by uid, folders by title) and
+// maps the temporary id to it.
+func TestLostCreationIsNotDuplicated(t *testing.T) {
+	e := setup(t)
+	l := e.attach(t)
+	d := &dropAfter{base: http.DefaultTransport, match: func(r *http.Request) bool {
+		return r.URL.Query().Get("action") == "new"
+	}}
+	d.left.Store(3)
+	l.Remote.HTTP.(*http.Client).Transport = d
+	cTemp := create(t, l, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Once", "last_name": "Only"})
+	tTemp := create(t, l, "tasks", map[string]any{"folder_id": e.taskFolder, "title": "Once only"})
+	fTemp := num(MustOK(t, l.Put("folders", map[string]any{"title": "Once only", "module": "contacts"},
+		"action", "new", "folder_id", itoa(e.conFolder), "tree", "1")).Data())
+	// Each creation reaches the server, each answer is lost; each sync
+	// adopts the one lost before and loses the next.
+	for i := 0; i < 3; i++ {
+		err := l.Engine.SyncNow(context.Background())
+		var te *syncer.TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("sync %d with a lost answer: %v", i, err)
+		}
+	}
+	if p := l.State()["pending"].(float64); p != 1 {
+		t.Fatalf("pending %v", p)
+	}
+	l.Sync()
+	if p := l.State()["pending"].(float64); p != 0 {
+		t.Fatalf("pending after replay %v (%v)", p, l.State())
+	}
+	count := func(module string, folder int64, field, want string) []int64 {
+		res := MustOK(t, e.alice.Get(module, "action", "all", "folder", itoa(folder), "columns", "1,"+field))
+		var out []int64
+		for _, r := range res.Data().([]any) {
+			if r.([]any)[1] == want {
+				out = append(out, num(r.([]any)[0]))
+			}
+		}
+		return out
+	}
+	cs := count("contacts", e.conFolder, "501", "Once")
+	ts := count("tasks", e.taskFolder, "200", "Once only")
+	if len(cs) != 1 || len(ts) != 1 {
+		t.Fatalf("server holds contacts %v, tasks %v", cs, ts)
+	}
+	res := MustOK(t, e.alice.Get("folders", "action", "list", "parent", itoa(e.conFolder), "columns", "1,300", "tree", "1"))
+	var fs []int64
+	for _, r := range res.Data().([]any) {
+		if r.([]any)[1] == "Once only" {
+			fs = append(fs, num(r.([]any)[0]))
+		}
+	}
+	if len(fs) != 1 {
+		t.Fatalf("server folders %v", fs)
+	}
+	// The local store knows the server ids, and the temporary ids still resolve.
+	if o, code := getObj(t, l, "contacts", cs[0], e.conFolder); code != "" || o["last_name"] != "Only" {
+		t.Fatalf("local contact %v %s", o, code)
+	}
+	if o, code := getObj(t, l, "contacts", cTemp, e.conFolder); code != "" || num(o["id"]) != cs[0] {
+		t.Fatalf("temp contact id %d: %v %s", cTemp, o, code)
+	}
+	if o, code := getObj(t, l, "tasks", tTemp, e.taskFolder); code != "" || num(o["id"]) != ts[0] {
+		t.Fatalf("temp task id %d: %v %s", tTemp, o, code)
+	}
+	if res := l.Get("folders", "action", "get", "id", itoa(fTemp), "tree", "1"); res.Code() != "" || num(res.Data().(map[string]any)["id"]) != fs[0] {
+		t.Fatalf("temp folder %d: %v", fTemp, res.Data())
+	}
+	if cs := l.Conflicts(); len(cs) != 0 {
+		t.Fatalf("conflicts %v", cs)
+	}
+}

@@ -164,7 +164,7 @@ func TestSchedulerSyncsAfterWrites(t *testing.T) {
 	s := syncer.NewScheduler(l.Engine)
 	s.Debounce = 50 * time.Millisecond
 	done := make(chan error, 8)
-	s.OnSync = func(_ syncer.State, err error) { done <- err }
+	s.OnSync = func(err error) { done <- err }
 	l.Rec.OnWrite = s.Written
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

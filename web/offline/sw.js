@@ -8,7 +8,7 @@
 importScripts('/wasm_exec.js');
 
 const CACHE = 'oxlite-static-v1';
-const STATIC = ['/', '/index.html', '/app.js', '/app.css', '/wasm_exec.js'];
+const STATIC = ['/', '/app.js', '/app.css', '/wasm_exec.js'];
 const WASM = '/oxlite.wasm';
 // Waiting longer than this for the network falls back to the cache.
 const NETWORK_WAIT = 4000;
