@@ -117,15 +117,17 @@ func TestLostCreationIsNotDuplicated(t *testing.T) {
 	d := &dropAfter{base: http.DefaultTransport, match: func(r *http.Request) bool {
 		return r.URL.Query().Get("action") == "new"
 	}}
-	d.left.Store(3)
+	d.left.Store(4)
 	l.Remote.HTTP.(*http.Client).Transport = d
+	calendar := calFolder(t, l)
+	aTemp := newAppt(t, l, calendar, "Once only", calStart, nil)
 	cTemp := create(t, l, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Once", "last_name": "Only"})
 	tTemp := create(t, l, "tasks", map[string]any{"folder_id": e.taskFolder, "title": "Once only"})
 	fTemp := num(MustOK(t, l.Put("folders", map[string]any{"title": "Once only", "module": "contacts"},
 		"action", "new", "folder_id", itoa(e.conFolder), "tree", "1")).Data())
 	// Each creation reaches the server, each answer is lost; each sync
 	// adopts the one lost before and loses the next.
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
 		err := l.Engine.SyncNow(context.Background())
 		var te *syncer.TransportError
 		if !errors.As(err, &te) {
@@ -163,6 +165,20 @@ func TestLostCreationIsNotDuplicated(t *testing.T) {
 	}
 	if len(fs) != 1 {
 		t.Fatalf("server folders %v", fs)
+	}
+	res = MustOK(t, e.alice.Get("calendar", "action", "all", "folder", itoa(calendar), "columns", "1,200",
+		"start", itoa(calStart-dayMS), "end", itoa(calStart+dayMS)))
+	var as []int64
+	for _, r := range res.Data().([]any) {
+		if r.([]any)[1] == "Once only" {
+			as = append(as, num(r.([]any)[0]))
+		}
+	}
+	if len(as) != 1 {
+		t.Fatalf("server appointments %v", as)
+	}
+	if o, code := getAppt(t, l, aTemp, calendar); code != "" || num(o["id"]) != as[0] {
+		t.Fatalf("temp appointment id %d: %v %s", aTemp, o, code)
 	}
 	// The local store knows the server ids, and the temporary ids still resolve.
 	if o, code := getObj(t, l, "contacts", cs[0], e.conFolder); code != "" || o["last_name"] != "Only" {
