@@ -2,16 +2,17 @@
 // occurrence of a series is changed through the worker's local API; after
 // reconnecting, the server (checked through its API as another session)
 // holds a change exception for that occurrence and the series' other
-// occurrences are unchanged. The web client has no calendar views yet, so
-// the page talks to /ajax/calendar directly with its session, as the UI
-// would. Every wait polls (up to 60 s); nothing asserts a duration.
+// occurrences are unchanged. The page talks to /ajax/calendar directly
+// with its session, as the App Suite UI would (calendar-ui.test.mjs drives
+// the client's views). Every wait polls (up to 60 s); nothing asserts a
+// duration.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, startProxy, launch, Api, poll, loginThroughPage, workerControls, pageApi, syncNow, waitSynced, HAS_WORKER,
 } from './lib.mjs';
 
-const skip = HAS_WORKER ? false : 'web/dist/sw.js is not built (make wasm-offline)';
+const skip = HAS_WORKER ? false : 'web/dist/sw.js is not built (make wasm)';
 
 let server;
 const closers = [];

@@ -13,7 +13,7 @@ import {
   waitSynced, HAS_WORKER,
 } from './lib.mjs';
 
-const skip = HAS_WORKER ? false : 'web/dist/sw.js is not built (make wasm-offline)';
+const skip = HAS_WORKER ? false : 'web/dist/sw.js is not built (make wasm)';
 
 let server;
 const closers = [];
