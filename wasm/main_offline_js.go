@@ -42,6 +42,10 @@ const (
 //   - posts sync state changes through hooks.notify(json);
 //   - gives the store up when hooks.onLockLost is called.
 func main() {
+	// When main starts, on the worker's clock (performance.now()): the
+	// time from instantiation to here is the Go runtime's and the
+	// packages' initialisation, part of every worker restart.
+	mainAt := js.Global().Get("performance").Call("now").Float()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
 	ctx := context.Background()
@@ -64,6 +68,7 @@ func main() {
 		}
 		select {}
 	}
+	stats["main_ms"] = mainAt
 	export(handlerName, h)
 	js.Global().Set("oxliteEvent", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) > 0 && args[0].Type() == js.TypeString {

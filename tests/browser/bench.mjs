@@ -11,7 +11,10 @@
 // worker build (web/dist/sw.js) only the native figures run.
 //
 // Environment: BENCH_N (requests per latency figure, 300), BENCH_HUGE
-// (objects of the big push/pull store, 100000), BENCH_ROUNDS (3).
+// (objects of the big push/pull store, 100000), BENCH_ROUNDS (3),
+// BENCH_ONLY (comma-separated figures to run: list, restart, writes,
+// sync; all when unset — `BENCH_ONLY=list,restart` gives the two worker
+// targets in a few minutes).
 import {
   startServer, startProxy, launch, Api, poll, loginThroughPage, stopWorkers, workerControls, HAS_WORKER, CLIENT,
 } from './lib.mjs';
@@ -21,6 +24,8 @@ const HUGE = Number(process.env.BENCH_HUGE || 100000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const LONG = 30 * 60 * 1000; // bulk syncs on a 2-core box: generous, never asserted
 const COLS = '20,1,101,500,501,502,505,520,524,555,556,557,569,592,602,606,607,5,2';
+const ONLY = (process.env.BENCH_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean);
+const want = (figure) => ONLY.length === 0 || ONLY.includes(figure);
 
 const ms = (x) => `${x.toFixed(2)}ms`;
 const sec = (x) => `${(x / 1000).toFixed(2)}s`;
@@ -59,7 +64,7 @@ function latency(page, path, { n = N, warm = 20, method = 'GET', body } = {}) {
     const xs = [];
     for (let i = 0; i < n; i++) xs.push(await once(warm + i));
     xs.sort((a, b) => a - b);
-    return { median: xs[Math.floor(n / 2)], p95: xs[Math.floor(n * 0.95)] };
+    return { median: xs[Math.floor(n / 2)], p90: xs[Math.floor(n * 0.9)], p95: xs[Math.floor(n * 0.95)] };
   }, { path, n, warm, method, body });
 }
 
@@ -100,12 +105,14 @@ async function main() {
     await nb.page.goto(`http://localhost:${server.port}/no-worker-here`);
     const nSession = await pageLogin(nb.page, 'bench', 'bench-pw-1');
     const native = await latency(nb.page, list50(nSession));
-    line('contacts all 50, native (no-worker origin)', `${ms(native.median)} p95 ${ms(native.p95)}`, 'baseline');
-    const writes = await api.createFolder('Bench writes', 'contacts');
-    const nativeNew = await latency(nb.page, `/ajax/contacts?action=new&session=${nSession}&i={i}`, {
-      n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ folder_id: writes, last_name: 'Native' }),
-    });
-    line('contacts new, native', `${ms(nativeNew.median)} p95 ${ms(nativeNew.p95)}`, 'reported alone');
+    line('contacts all 50, native (no-worker origin)', `${ms(native.median)} p90 ${ms(native.p90)}`, 'baseline');
+    if (want('writes')) {
+      const writes = await api.createFolder('Bench writes', 'contacts');
+      const nativeNew = await latency(nb.page, `/ajax/contacts?action=new&session=${nSession}&i={i}`, {
+        n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ folder_id: writes, last_name: 'Native' }),
+      });
+      line('contacts new, native', `${ms(nativeNew.median)} p90 ${ms(nativeNew.p90)}`, 'reported alone');
+    }
 
     if (!HAS_WORKER) {
       line('service worker figures', 'skipped', 'web/dist/sw.js is not built (make wasm)');
@@ -131,23 +138,32 @@ async function main() {
     }, { timeout: LONG, interval: 50, what: 'initial sync of 10,000 contacts' });
     line('initial sync 10,000 contacts (login → local)', sec(Date.now() - t0), 'reported alone');
 
-    const sw = await latency(page, list50(session));
-    const limit = Math.max(native.median * 1.25, native.median + 2);
-    line('contacts all 50, worker (local)', `${ms(sw.median)} p95 ${ms(sw.p95)}`,
-      `native ${ms(native.median)}; target ≤ ${ms(limit)} (1.25× or +2ms): ${sw.median <= limit ? 'met' : 'MISSED'}`);
+    if (want('list')) {
+      // The native figure again, right before the worker's (load drifts on
+      // a shared 2-core box); the lower of the two is the baseline.
+      const nativeAgain = await latency(nb.page, list50(nSession));
+      const base = Math.min(native.median, nativeAgain.median);
+      const sw = await latency(page, list50(session));
+      const limit = Math.max(base * 1.25, base + 2);
+      line('contacts all 50, native again', `${ms(nativeAgain.median)} p90 ${ms(nativeAgain.p90)}`, 'baseline');
+      line('contacts all 50, worker (local)', `${ms(sw.median)} p90 ${ms(sw.p90)}`,
+        `native ${ms(base)}; target ≤ ${ms(limit)} (1.25× or +2ms): ${sw.median <= limit ? 'met' : 'MISSED'}`);
+    }
 
     // A local write's cost is dominated by its IndexedDB commit; the local
     // read of the same object is printed beside it. Offline, so pushes
     // do not compete.
-    const ids = (await local(page, `/ajax/contacts?action=all&folder=${small}&columns=1&session=${session}`)).data.map((r) => r[0]);
-    proxy.goOffline();
-    const get = await latency(page, `/ajax/contacts?action=get&folder=${small}&id=${ids[0]}&session=${session}`, { n: 100, warm: 5 });
-    const upd = await latency(page, `/ajax/contacts?action=update&folder=${small}&id=${ids[0]}&timestamp=2116800000000&session=${session}&i={i}`,
-      { n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ note: 'commit cost' }) });
-    line('contacts update, worker (IndexedDB commit)', `${ms(upd.median)} p95 ${ms(upd.p95)}`, `local get ${ms(get.median)}; reported alone`);
-    proxy.goOnline();
-    await local(page, `/ajax/oxlite/sync?action=now&session=${session}`);
-    await poll(async () => pendingOf(await syncState(page, session)) === 0, { timeout: LONG, what: 'outbox drained' });
+    if (want('writes')) {
+      const ids = (await local(page, `/ajax/contacts?action=all&folder=${small}&columns=1&session=${session}`)).data.map((r) => r[0]);
+      proxy.goOffline();
+      const get = await latency(page, `/ajax/contacts?action=get&folder=${small}&id=${ids[0]}&session=${session}`, { n: 100, warm: 5 });
+      const upd = await latency(page, `/ajax/contacts?action=update&folder=${small}&id=${ids[0]}&timestamp=2116800000000&session=${session}&i={i}`,
+        { n: 100, warm: 5, method: 'PUT', body: JSON.stringify({ note: 'commit cost' }) });
+      line('contacts update, worker (IndexedDB commit)', `${ms(upd.median)} p90 ${ms(upd.p90)}`, `local get ${ms(get.median)}; reported alone`);
+      proxy.goOnline();
+      await local(page, `/ajax/oxlite/sync?action=now&session=${session}`);
+      await poll(async () => pendingOf(await syncState(page, session)) === 0, { timeout: LONG, what: 'outbox drained' });
+    }
 
     // Restart: stop the worker, then the first local answer.
     // The store's size: IndexedDB only (the cache holds the client and
@@ -157,7 +173,7 @@ async function main() {
       return (e.usageDetails && e.usageDetails.indexedDB) || e.usage;
     });
     const restarts = [];
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; i < (want('restart') ? ROUNDS : 0); i++) {
       await stopWorkers(wb.context, page);
       restarts.push(await page.evaluate(async (path) => {
         const t = performance.now();
@@ -167,12 +183,15 @@ async function main() {
         return performance.now() - t;
       }, list50(session)));
     }
-    const restart = median(restarts);
-    line(`worker restart → first local answer (${(usage / 1e6).toFixed(1)} MB in IndexedDB)`, ms(restart),
-      `target ≤ 1500ms (goal 1000ms): ${restart <= 1500 ? 'met' : 'MISSED'}; runs ${restarts.map((x) => x.toFixed(0)).join(', ')}`);
+    if (restarts.length) {
+      const restart = median(restarts);
+      line(`worker restart → first local answer (${(usage / 1e6).toFixed(1)} MB in IndexedDB)`, ms(restart),
+        `target ≤ 1500ms (goal 1000ms): ${restart <= 1500 ? 'met' : 'MISSED'}; runs ${restarts.map((x) => x.toFixed(0)).join(', ')}`);
+    }
 
     // Push and pull of 10 changes with 1,000 vs HUGE objects stored.
     const figures = {};
+    if (!want('sync')) return;
     for (const size of [1000, HUGE]) {
       figures[size] = await pushPull(server, proxy, size);
     }
