@@ -96,8 +96,8 @@ func serve(args []string) int {
 	return 0
 }
 
-// pruneLoop applies the tombstone retention and empties the blob trash
-// once an hour (and at start).
+// pruneLoop applies the tombstone retention, empties the blob trash and
+// refreshes the planner's statistics once an hour (and at start).
 func pruneLoop(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -114,6 +114,9 @@ func pruneLoop(ctx context.Context, a *app.App, log *slog.Logger) {
 			log.Warn("emptying blob trash", "err", err)
 		} else if n > 0 {
 			log.Info("deleted trashed blobs", "count", n)
+		}
+		if err := a.DB.Optimize(ctx); err != nil {
+			log.Warn("refreshing planner statistics", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -372,7 +372,13 @@ func (e *Engine) SyncNow(ctx context.Context) error {
 		if err := e.push(ctx); err != nil {
 			return err
 		}
-		return e.pull(ctx)
+		if err := e.pull(ctx); err != nil {
+			return err
+		}
+		// The store grew from empty: without fresh statistics the planner
+		// would treat its tables as small (a folder listing would walk
+		// every contact instead of the folder's index).
+		return e.db.Optimize(ctx)
 	})
 }
 
@@ -393,7 +399,13 @@ func (e *Engine) InitialSync(ctx context.Context) error {
 		if err := e.push(ctx); err != nil {
 			return err
 		}
-		return e.pull(ctx)
+		if err := e.pull(ctx); err != nil {
+			return err
+		}
+		// The store grew from empty: without fresh statistics the planner
+		// would treat its tables as small (a folder listing would walk
+		// every contact instead of the folder's index).
+		return e.db.Optimize(ctx)
 	})
 }
 
