@@ -78,7 +78,19 @@ func decodeCard(text string) (contact Contact, err error) {
 	if len(contact) == 0 {
 		return nil, ErrEmptyCard
 	}
+	// A CR inside a value (a folded or unescaped line end) is a line
+	// break, as the export writes it.
+	for k, v := range contact {
+		if s, ok := v.(string); ok && strings.Contains(s, "\r") {
+			contact[k] = lineEnds(s)
+		}
+	}
 	return contact, nil
+}
+
+// lineEnds turns CRLF and lone CR into LF.
+func lineEnds(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // --- reading ---------------------------------------------------------
@@ -751,8 +763,7 @@ func sanitized(c Contact) Contact {
 	out := make(Contact, len(c))
 	for k, v := range c {
 		if s, ok := v.(string); ok {
-			s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-			v = strings.ReplaceAll(s, escSemi, "\uFFFD")
+			v = strings.ReplaceAll(lineEnds(s), escSemi, "\uFFFD")
 		}
 		out[k] = v
 	}
