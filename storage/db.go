@@ -102,8 +102,8 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
 	// Fresh statistics keep the planner on the right indexes as tables
-	// grow; the analysis limit bounds the cost on large databases.
-	if _, err := sqldb.ExecContext(ctx, `PRAGMA analysis_limit=400; PRAGMA optimize=0x10002`); err != nil {
+	// grow.
+	if err := d.Optimize(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("optimizing database: %w", err)
 	}

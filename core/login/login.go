@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"oxlite/core/ajax"
@@ -150,7 +151,7 @@ func (m *Module) credentials(req *protocol.Request, name, password string) (*sto
 	}
 	if u == nil || !u.Enabled {
 		// Spend the hashing time anyway so response times do not reveal logins.
-		_, _ = passwd.Verify(dummyHash, password)
+		_, _ = passwd.Verify(dummyHash(), password)
 		m.limiter.Fail(limiterKey(req))
 		return nil, protocol.ErrInvalidCredentials.New()
 	}
@@ -162,10 +163,12 @@ func (m *Module) credentials(req *protocol.Request, name, password string) (*sto
 	return u, nil
 }
 
-var dummyHash = func() string {
+// dummyHash is made on first use: hashing at package init cost every
+// service-worker start about 400 ms (the worker links this package).
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := passwd.Hash("oxlite-dummy-password")
 	return h
-}()
+})
 
 // client is the `client` parameter or the App Suite UI's id.
 func client(req *protocol.Request) string {

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ var (
 	conc     = flag.Int("c", 16, "concurrent clients")
 	only     = flag.String("only", "", "run only benchmarks whose name contains this")
 	showSQL  = flag.Bool("sql", false, "print the statements each benchmarked request runs")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the measuring (not the setup) to this file")
 )
 
 func main() {
@@ -111,6 +113,17 @@ func run() error {
 	// the tables the setup filled.
 	if err := db.Optimize(ctx); err != nil {
 		return err
+	}
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Printf("oxlite bench: concurrency %d, %s per figure, GOMAXPROCS=%d\n\n", *conc, *duration, runtimeProcs())
 	fmt.Printf("%-34s %10s %8s %8s | %10s %8s | %10s | %7s %s\n", "benchmark", "req/s", "p50", "p99", "sql-base", "p50", "bare", "ratio", "target")
