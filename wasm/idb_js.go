@@ -13,7 +13,7 @@ import (
 
 // idbStore is the IndexedDB side of the store: the JS helpers of sw.js
 // (oxliteHooks.idb: open, load, flush, drop) awaited from goroutines.
-// Database "oxlite" holds object store "chunks" (chunk index → 64 KiB
+// Database "oxlite-16k" holds object store "chunks" (chunk index → 16 KiB
 // Uint8Array) and "meta" (key "size" → the file size).
 type idbStore struct {
 	api  js.Value

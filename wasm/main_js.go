@@ -26,7 +26,7 @@ const handlerName = "oxliteHandle"
 // The store: IndexedDB database idbName through the VFS vfsName, whose
 // main file is /oxlite.db.
 const (
-	idbName  = "oxlite"
+	idbName  = "oxlite-16k"
 	vfsName  = "idb"
 	storeDSN = "file:/oxlite.db?vfs=" + vfsName +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_txlock=immediate"

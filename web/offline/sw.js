@@ -142,13 +142,15 @@ function requestLock(steal) {
 requestLock(false);
 
 // The store is read while the wasm compiles: once the lock is held, the
-// chunks are loaded (Go takes them if its chunk size is PRELOAD_CHUNK).
-const PRELOAD_CHUNK = 64 * 1024;
+// chunks are loaded (Go takes them if its name and chunk size match; the
+// name changes with the chunk size, so an older store is never misread).
+const STORE = 'oxlite-16k';
+const PRELOAD_CHUNK = 16 * 1024;
 const preload = lock.promise.then(async () => {
   const t0 = performance.now();
-  const db = await self.oxliteHooks.idb.open('oxlite');
+  const db = await self.oxliteHooks.idb.open(STORE);
   const { size, bytes } = await self.oxliteHooks.idb.load(db, PRELOAD_CHUNK);
-  return { name: 'oxlite', db, size, bytes, chunk: PRELOAD_CHUNK, ms: performance.now() - t0 };
+  return { name: STORE, db, size, bytes, chunk: PRELOAD_CHUNK, ms: performance.now() - t0 };
 });
 preload.catch(() => {});
 self.oxliteHooks.preload = () => preload;
@@ -228,6 +230,9 @@ self.addEventListener('install', (e) => {
 self.addEventListener('activate', (e) => {
   e.waitUntil((async () => {
     for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    // The store of development builds with 64 KiB chunks (no release
+    // shipped one) only takes space.
+    indexedDB.deleteDatabase('oxlite');
     await self.clients.claim();
   })());
   setTimeout(() => { if (!lockHeld) requestLock(true); }, 10000);
