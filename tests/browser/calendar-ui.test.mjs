@@ -189,9 +189,11 @@ test('a weekly series shows in this week and the next', async () => {
 
 test('one occurrence edited alone becomes a change exception', async () => {
   await row('2030-05-15', 'Team sync').click();
-  await poll(async () => (await page.getByLabel('Subject').inputValue()) === 'Team sync', { what: 'occurrence in the editor' });
-  assert.equal(await page.getByLabel('Edit this occurrence').isChecked(), true);
-  assert.equal(await page.getByLabel('Start date').inputValue(), '2030-05-15');
+  // The editor fills in steps (the occurrence is loaded, then the choice
+  // between occurrence and series appears): wait for all of it.
+  await poll(async () => (await page.getByLabel('Subject').inputValue()) === 'Team sync' &&
+    await page.getByLabel('Edit this occurrence').isChecked() &&
+    (await page.getByLabel('Start date').inputValue()) === '2030-05-15', { what: 'occurrence in the editor' });
   assert.equal(await page.getByLabel('Repeat').isHidden(), true, 'an occurrence has no rule of its own');
   await page.getByLabel('Subject').fill('Team sync (room 4)');
   await save();
