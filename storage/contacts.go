@@ -372,27 +372,7 @@ func (t *Tx) DeleteContactRow(id int64) error {
 
 // ContactCounts counts the contacts of each folder among ids.
 func (d *DB) ContactCounts(ctx context.Context, cid int64, ids []int64) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	for _, chunk := range chunks(ids, 500) {
-		in, args := inList(chunk)
-		rows, err := d.Query(ctx, `SELECT folder_id, count(*) FROM contacts WHERE cid = ? AND folder_id IN (`+in+`) GROUP BY folder_id`,
-			append([]any{cid}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var f, n int64
-			if err := rows.Scan(&f, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[f] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return d.folderCounts(ctx, "contacts", cid, ids)
 }
 
 // ClearContacts deletes the contacts of folder (only those created by

@@ -243,27 +243,7 @@ func (t *Tx) TasksInFolder(folder int64) ([]*Task, error) {
 
 // TaskCounts counts the tasks appearing in each folder among ids.
 func (d *DB) TaskCounts(ctx context.Context, cid int64, ids []int64) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	for _, chunk := range chunks(ids, 500) {
-		in, args := inList(chunk)
-		rows, err := d.Query(ctx, `SELECT folder_id, count(*) FROM task_folders WHERE cid = ? AND folder_id IN (`+in+`) GROUP BY folder_id`,
-			append([]any{cid}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var f, n int64
-			if err := rows.Scan(&f, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[f] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return d.folderCounts(ctx, "task_folders", cid, ids)
 }
 
 // InsertTask stores a new task with its participants and folders, stamped
