@@ -606,20 +606,7 @@ func (d *DB) LocalObjectIDs(ctx context.Context, cid int64, module string, folde
 	default:
 		return nil, errors.New("storage: no local objects of module " + module)
 	}
-	rows, err := d.Query(ctx, q, cid, folder)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(d.Query(ctx, q, cid, folder))
 }
 
 // ObjectFolder returns the folder a PIM object is in locally (ok false
@@ -708,20 +695,7 @@ func (d *DB) LocalTempIDs(ctx context.Context, cid int64, module string, folder 
 	default:
 		return nil, errors.New("storage: no local objects of module " + module)
 	}
-	rows, err := d.Query(ctx, q, cid, folder)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(d.Query(ctx, q, cid, folder))
 }
 
 // SyncObjectsByIDs maps those of ids that were pulled to their server
@@ -781,4 +755,21 @@ func (t *Tx) SetContactPicture(id int64, key, contentType string) (bool, error) 
 func (t *Tx) ForgetServerModified(module string, id int64) error {
 	_, err := t.Exec(`UPDATE sync_objects SET server_modified = 0 WHERE cid = ? AND module = ? AND id = ?`, t.cid, module, id)
 	return err
+}
+
+// scanIDs reads a one-column result of ids.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
