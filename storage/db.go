@@ -37,6 +37,10 @@ type DB struct {
 	// (query text → *sql.Stmt), see prepared.
 	stmts     sync.Map
 	stmtCount atomic.Int32
+	// memo caches hot reads until the next commit (Options.Memo).
+	memo *memo
+	// direct holds the statements of queryDirect.
+	direct *directStmts
 }
 
 // maxCachedStmts bounds the statement cache: the queries a request runs
@@ -64,6 +68,17 @@ type Options struct {
 	// next run, so the statement cache cannot help it; in the service
 	// worker's wasm that recompilation was a sixth of a list's time.
 	StablePlans bool
+	// Memo keeps the session, user and folder reads of requests in memory
+	// until the next commit (see memo). Only for a store no other process
+	// writes: the service worker's.
+	Memo bool
+}
+
+// WorkerOptions are the options of the service worker's store (and of the
+// native stand-ins for it in tests and benchmarks): temporary ids count
+// downwards, plans are stable and hot reads are kept until the next commit.
+func WorkerOptions(dsn string, maxConns int) Options {
+	return Options{DSN: dsn, NegativeIDs: true, MaxConns: maxConns, StablePlans: true, Memo: true}
 }
 
 // FileDSN builds the DSN of a database file in WAL mode.
@@ -78,14 +93,28 @@ func MemoryDSN(name string) string {
 
 // Open opens the database and applies pending migrations.
 func Open(ctx context.Context, opt Options) (*DB, error) {
-	var init []func(*sqlite3.Conn) error
-	if opt.StablePlans {
-		init = append(init, func(c *sqlite3.Conn) error {
-			_, err := c.Config(sqlite3.DBCONFIG_ENABLE_QPSG, true)
-			return err
-		})
+	var mm *memo
+	if opt.Memo {
+		mm = &memo{m: map[any]memoEntry{}}
 	}
-	sqldb, err := sqlitedriver.Open(opt.DSN, init...)
+	// The driver takes one callback for new connections and one for
+	// connections it closes.
+	init := func(c *sqlite3.Conn) error {
+		if opt.StablePlans {
+			if _, err := c.Config(sqlite3.DBCONFIG_ENABLE_QPSG, true); err != nil {
+				return err
+			}
+		}
+		if mm != nil {
+			c.CommitHook(func() bool {
+				mm.changed()
+				return true
+			})
+		}
+		return nil
+	}
+	ds := &directStmts{}
+	sqldb, err := sqlitedriver.Open(opt.DSN, init, ds.closed)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +125,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(0)
-	d := &DB{SQL: sqldb, Now: time.Now, negIDs: opt.NegativeIDs}
+	d := &DB{SQL: sqldb, Now: time.Now, negIDs: opt.NegativeIDs, memo: mm, direct: ds}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
@@ -186,6 +215,7 @@ func (d *DB) prepared(ctx context.Context, q string, args []any) *sql.Stmt {
 // no change-sequence stamp, such as session bookkeeping).
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	d.traced(q, args)
+	defer d.memo.changed()
 	return d.SQL.ExecContext(ctx, q, args...)
 }
 
@@ -222,6 +252,7 @@ func (d *DB) Write(ctx context.Context, cid int64, fn func(tx *Tx) error) error 
 		_ = sqltx.Rollback()
 		return err
 	}
+	defer d.memo.changed()
 	return sqltx.Commit()
 }
 

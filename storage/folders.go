@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -146,7 +147,20 @@ func one(fs []*Folder, err error) (*Folder, error) {
 
 // Folder loads one folder with its permissions (ErrNotFound if absent).
 func (d *DB) Folder(ctx context.Context, cid, id int64) (*Folder, error) {
-	return one(loadFolders(d.reader(ctx), cid, `WHERE f.cid = ? AND f.id = ?`, cid, id))
+	return Cached(d, folderKey{cid, id}, func() (*Folder, error) {
+		return one(loadFolders(d.reader(ctx), cid, `WHERE f.cid = ? AND f.id = ?`, cid, id))
+	}, (*Folder).clone)
+}
+
+type folderKey struct{ cid, id int64 }
+
+func (f *Folder) clone() *Folder {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Permissions = slices.Clone(f.Permissions)
+	return &c
 }
 
 // Folder loads one folder inside the transaction.

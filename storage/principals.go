@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -158,7 +159,21 @@ func scanUser(s interface{ Scan(...any) error }) (*User, error) {
 
 // UserByID loads one user.
 func (d *DB) UserByID(ctx context.Context, cid, id int64) (*User, error) {
-	return scanUser(d.QueryRow(ctx, userSelect+` WHERE u.cid = ? AND u.id = ?`, cid, id))
+	return Cached(d, userKey{cid, id}, func() (*User, error) {
+		return scanUser(d.QueryRow(ctx, userSelect+` WHERE u.cid = ? AND u.id = ?`, cid, id))
+	}, (*User).clone)
+}
+
+type userKey struct{ cid, id int64 }
+
+func (u *User) clone() *User {
+	if u == nil {
+		return nil
+	}
+	c := *u
+	c.Aliases = slices.Clone(u.Aliases)
+	c.Groups = slices.Clone(u.Groups)
+	return &c
 }
 
 // UserByLogin loads a user by login name (case-insensitive).

@@ -36,6 +36,18 @@ type fetchRequest struct {
 	Body   []byte
 }
 
+// splitHeaders parses the lines "name,value" of a joined
+// Array.from(headers).
+func splitHeaders(joined string) [][2]string {
+	var out [][2]string
+	for line := range strings.SplitSeq(joined, "\n") {
+		if name, value, ok := strings.Cut(line, ","); ok {
+			out = append(out, [2]string{name, value})
+		}
+	}
+	return out
+}
+
 // localAddr is the RemoteAddr of requests from pages of the worker's own
 // origin; the local core trusts them (DESIGN.md §4) and never checks it.
 const localAddr = "127.0.0.1:0"

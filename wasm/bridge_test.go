@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -154,5 +155,16 @@ func TestMount(t *testing.T) {
 	}
 	if len(seen) != 2 || seen[0] != "/login" || seen[1] != "/config/modules" {
 		t.Errorf("the facade saw %q", seen)
+	}
+}
+
+func TestSplitHeaders(t *testing.T) {
+	got := splitHeaders("accept,text/html, application/json\nx-empty,\ncontent-type,text/plain")
+	want := [][2]string{{"accept", "text/html, application/json"}, {"x-empty", ""}, {"content-type", "text/plain"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := splitHeaders(""); len(got) != 0 {
+		t.Fatalf("no headers: %q", got)
 	}
 }

@@ -76,8 +76,8 @@ func (s *testStore) open(ctx context.Context) (*storage.DB, error) {
 	d := idbvfs.New(s.backend, size, img)
 	s.db.Store(d)
 	s.vfs.Set("/oxlite.db", d)
-	return storage.Open(ctx, storage.Options{DSN: "file:/oxlite.db?vfs=" + s.name +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_txlock=immediate", NegativeIDs: true, MaxConns: 4, StablePlans: true})
+	return storage.Open(ctx, storage.WorkerOptions("file:/oxlite.db?vfs="+s.name+
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_txlock=immediate", 4))
 }
 
 func (s *testStore) wipe(context.Context) error {

@@ -143,7 +143,7 @@ func start(ctx context.Context, log *slog.Logger, hooks js.Value) (*Host, map[st
 		img = nil
 		current.Store(d)
 		v.Set("/oxlite.db", d)
-		return storage.Open(ctx, storage.Options{DSN: storeDSN, NegativeIDs: true, MaxConns: 4, StablePlans: true})
+		return storage.Open(ctx, storage.WorkerOptions(storeDSN, 4))
 	}
 	h := NewHost(HostConfig{
 		Origin: js.Global().Get("location").Get("origin").String(),

@@ -26,7 +26,7 @@ import (
 func warmUp(ctx context.Context, log *slog.Logger) error {
 	name := "oxlite-warmup-" + session.NewID()
 	defer memdb.Delete(name)
-	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(name), NegativeIDs: true, MaxConns: 2, StablePlans: true})
+	db, err := storage.Open(ctx, storage.WorkerOptions(storage.MemoryDSN(name), 2))
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,15 @@ func SortBy[T any](objs []T, cs ColumnSet[T], s Sort) {
 		keys[i], idx[i] = v, i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
-		c := compareValues(keys[a], keys[b])
+		// String keys are lower-cased already.
+		x, xs := keys[a].(string)
+		y, ys := keys[b].(string)
+		var c int
+		if xs && ys {
+			c = cmp.Compare(x, y)
+		} else {
+			c = compareValues(keys[a], keys[b])
+		}
 		if s.Desc {
 			return -c
 		}

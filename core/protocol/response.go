@@ -1,8 +1,6 @@
 package protocol
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -70,15 +68,24 @@ func (r *Response) Envelope() map[string]any {
 	return env
 }
 
-// Marshal encodes v as JSON without HTML escaping (the UI parses raw text).
+// Marshal encodes v as JSON without HTML escaping (the UI parses raw text),
+// byte for byte as encoding/json would (see jsonenc.go). Any encoding
+// error, however deep, turns the whole answer into the fixed error JSON.
 func Marshal(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	bp := encBufs.Get().(*[]byte)
+	b, err := appendJSON((*bp)[:0], v)
+	var out []byte
+	if err == nil {
+		out = append([]byte(nil), b...)
+	}
+	if cap(b) <= 1<<20 { // don't pin huge buffers
+		*bp = b
+		encBufs.Put(bp)
+	}
+	if err != nil {
 		return []byte(`{"error":"Internal server error.","error_params":[],"code":"OXL-0002","categories":"ERROR","category":8}`)
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
+	return out
 }
 
 // WriteJSON writes a JSON body with the headers every API answer carries.

@@ -202,7 +202,22 @@ func (m *Manager) Get(ctx context.Context, id string) (*Session, error) {
 	if !ValidID(id) {
 		return nil, nil
 	}
-	return m.live(ctx, m.DB.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	s, err := storage.Cached(m.DB, sessionKey(id), func() (*Session, error) {
+		return scan(m.DB.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	}, (*Session).copy)
+	return m.checkLive(ctx, s, err)
+}
+
+// sessionKey keys a session in the store's read memo.
+type sessionKey string
+
+// copy hands out a session callers may change (Touch, CheckIP do).
+func (s *Session) copy() *Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
 }
 
 // ByPublicID returns the live session of a public-session cookie value.
@@ -215,6 +230,10 @@ func (m *Manager) ByPublicID(ctx context.Context, pub string) (*Session, error) 
 
 func (m *Manager) live(ctx context.Context, row *sql.Row) (*Session, error) {
 	s, err := scan(row)
+	return m.checkLive(ctx, s, err)
+}
+
+func (m *Manager) checkLive(ctx context.Context, s *Session, err error) (*Session, error) {
 	if err != nil || s == nil {
 		return nil, err
 	}

@@ -99,8 +99,7 @@ type local struct {
 }
 
 func newLocal(ctx context.Context, o *Options) (*local, error) {
-	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(fmt.Sprintf("syncbench-%d-%d", time.Now().UnixNano(), seq.Add(1))),
-		NegativeIDs: true})
+	db, err := storage.Open(ctx, storage.WorkerOptions(storage.MemoryDSN(fmt.Sprintf("syncbench-%d-%d", time.Now().UnixNano(), seq.Add(1))), 0))
 	if err != nil {
 		return nil, err
 	}

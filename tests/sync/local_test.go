@@ -42,8 +42,7 @@ type Local struct {
 func NewLocal(t *testing.T, s *Server, login, password string) *Local {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(fmt.Sprintf("synctest-%d-%s", dbSeq.Add(1), t.Name())),
-		NegativeIDs: true})
+	db, err := storage.Open(ctx, storage.WorkerOptions(storage.MemoryDSN(fmt.Sprintf("synctest-%d-%s", dbSeq.Add(1), t.Name())), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
