@@ -15,11 +15,16 @@ import (
 // Queries of the calendar module. An appointment is one row of
 // `appointments` plus its per-user folder mappings.
 
-// ApptFolder maps an appointment into Folder for User.
-type ApptFolder struct {
+// FolderMapping puts a task or an appointment into Folder for User: the
+// object shows in one folder per user (the participants' own calendars or
+// task folders, the organiser's folder, shared through its owner).
+type FolderMapping struct {
 	User   int64
 	Folder int64
 }
+
+// ApptFolder maps an appointment into Folder for User.
+type ApptFolder = FolderMapping
 
 // Appointment is a stored appointment (a single one, a series master or a
 // change exception). Participants, Users, DeleteExceptions and Fields are

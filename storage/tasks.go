@@ -31,10 +31,7 @@ type TaskParticipant struct {
 }
 
 // TaskFolder maps a task into Folder for User.
-type TaskFolder struct {
-	User   int64
-	Folder int64
-}
+type TaskFolder = FolderMapping
 
 // Task is a stored task. Pointer fields are nil when unset.
 type Task struct {

@@ -61,15 +61,52 @@ func (e *Engine) calendarAnswer(ctx context.Context, rec *record, params url.Val
 		}
 		return &APIError{Code: codeCalendarConflicts, Categories: []string{"USER_INPUT"}, Category: 1, Message: msg}
 	}
-	if params.Get("action") != "update" || rec.Temp >= 0 {
+	if rec.Temp >= 0 {
 		return nil
 	}
-	id, ok := toInt(obj["id"])
 	master, _ := strconv.ParseInt(params.Get("id"), 10, 64)
-	if !ok || id == master || id <= 0 {
+	var id int64
+	switch params.Get("action") {
+	case "update":
+		id, _ = toInt(obj["id"])
+	case "confirm":
+		// Confirming one occurrence made a change exception too, but the
+		// answer carries no id: the series' exceptions tell it.
+		pos, err := strconv.ParseInt(params.Get("occurrence"), 10, 64)
+		if err != nil || pos <= 0 {
+			return nil
+		}
+		if id, err = e.exceptionAt(ctx, master, params.Get("folder"), pos); err != nil {
+			return err
+		}
+	}
+	if id == master || id <= 0 {
 		return nil
 	}
 	return e.mapException(ctx, rec.Temp, id, ans.Timestamp)
+}
+
+// exceptionAt finds the id of the change exception of series master at
+// recurrence position pos (0 when there is none).
+func (e *Engine) exceptionAt(ctx context.Context, master int64, folder string, pos int64) (int64, error) {
+	ans, err := e.call(ctx, "calendar", url.Values{"action": {"getChangeExceptions"}, "id": {strconv.FormatInt(master, 10)},
+		"folder": {folder}, "columns": {"1,207"}}, nil)
+	if err != nil {
+		return 0, err
+	}
+	var rows [][]any
+	if err := decodeJSON(ans.Data, &rows); err != nil {
+		return 0, fmt.Errorf("calendar getChangeExceptions: %w", err)
+	}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			if p, ok := toInt(r[1]); ok && p == pos {
+				id, _ := toInt(r[0])
+				return id, nil
+			}
+		}
+	}
+	return 0, nil
 }
 
 // mapException gives a change exception made offline its server id, as

@@ -508,7 +508,10 @@ type pimModule struct {
 	// when the store lacks the picture.
 	ingest func(tx *storage.Tx, a account, obj map[string]any) (id, folder, lm int64, picture string, err error)
 	remove func(tx *storage.Tx, id int64) (bool, error)
-	remap  func(tx *storage.Tx, temp, id int64) error
+	// leave, for objects that show in several folders, takes one out of
+	// folder; stays reports that it is still in another.
+	leave func(tx *storage.Tx, id, folder int64) (stays bool, err error)
+	remap func(tx *storage.Tx, temp, id int64) error
 }
 
 var pimModules = map[string]*pimModule{
@@ -533,6 +536,7 @@ var pimModules = map[string]*pimModule{
 	}(),
 	"tasks": func() *pimModule {
 		m := &pimModule{name: "tasks", tomb: storage.TombTask, attach: storage.ModuleTask, remove: tasks.Remove,
+			leave: tasks.RemoveFromFolder,
 			remap: func(tx *storage.Tx, temp, id int64) error { return tx.RemapTask(temp, id) },
 			ingest: func(tx *storage.Tx, a account, obj map[string]any) (int64, int64, int64, string, error) {
 				r, err := tasks.Ingest(tx, a.uid, a.loc, obj)
@@ -548,6 +552,7 @@ var pimModules = map[string]*pimModule{
 	}(),
 	"calendar": func() *pimModule {
 		m := &pimModule{name: "calendar", tomb: storage.TombCalendar, attach: storage.ModuleAppointment, remove: calendar.Remove,
+			leave: calendar.RemoveFromFolder,
 			remap: func(tx *storage.Tx, temp, id int64) error { return tx.RemapAppointment(temp, id) },
 			ingest: func(tx *storage.Tx, a account, obj map[string]any) (int64, int64, int64, string, error) {
 				seriesStart(obj, a.loc)

@@ -351,12 +351,26 @@ func (e *Engine) applyChanges(ctx context.Context, pm *pimModule, folder int64, 
 	if err != nil {
 		return err
 	}
+	// An appointment shows in several folders (its participants' and a
+	// shared one): one already stored from another folder must be fetched
+	// again from this one, which it is not yet mapped into.
+	var here map[int64]bool
+	if pm.leave != nil {
+		ids, err := e.db.LocalObjectIDs(ctx, a.cid, pm.name, folder)
+		if err != nil {
+			return err
+		}
+		here = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			here[id] = true
+		}
+	}
 	var fetch []int64
 	for id, lm := range changed {
 		if pending[id] {
 			continue
 		}
-		if old, ok := known[id]; ok && old == lm && lm != 0 {
+		if old, ok := known[id]; ok && old == lm && lm != 0 && (here == nil || here[id]) {
 			continue
 		}
 		fetch = append(fetch, id)
@@ -415,7 +429,11 @@ func (e *Engine) removeFrom(tx *storage.Tx, pm *pimModule, id, folder int64) err
 			return err
 		}
 	}
-	if _, err := pm.remove(tx, id); err != nil {
+	if pm.leave != nil {
+		if stays, err := pm.leave(tx, id, folder); err != nil || stays {
+			return err
+		}
+	} else if _, err := pm.remove(tx, id); err != nil {
 		return err
 	}
 	return tx.DeleteSyncObject(pm.name, id)

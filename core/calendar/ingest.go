@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"oxlite/core/pim"
 	"oxlite/core/protocol"
 	"oxlite/storage"
 )
@@ -87,9 +88,14 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 	if s, ok := obj["uid"].(string); ok {
 		v.UID = s
 	}
-	v.FolderID = folder
-	v.Folders = []storage.ApptFolder{{User: me, Folder: folder}}
 	v.CreatedBy, _ = num(obj["created_by"])
+	// v still holds the stored mappings and folder.
+	maps, moved := pim.PulledMappings(tx, v.Folders, folder, v.CreatedBy, me)
+	oldFolder := v.FolderID
+	v.Folders = maps
+	if old == nil || !v.InFolder(oldFolder) {
+		v.FolderID = folder
+	}
 	v.ModifiedBy, _ = num(obj["modified_by"])
 	if c, ok := num(obj["creation_date"]); ok {
 		v.CreationDate = protocol.FromTime(c, loc)
@@ -127,20 +133,48 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 		if err := tx.UpdateAppointment(v.Appointment); err != nil {
 			return nil, err
 		}
-		for _, f := range old.Folders {
-			if f.Folder != folder {
-				if err := tx.Tombstone(storage.TombCalendar, f.Folder, id); err != nil {
-					return nil, err
-				}
+		for _, f := range moved {
+			if err := tx.Tombstone(storage.TombCalendar, f, id); err != nil {
+				return nil, err
 			}
 		}
-		if old.FolderID != folder {
-			if err := tx.MoveAttachmentsOf(storage.ModuleAppointment, id, folder); err != nil {
+		if oldFolder != v.FolderID {
+			if err := tx.MoveAttachmentsOf(storage.ModuleAppointment, id, v.FolderID); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, syncReminders(tx, v)
+}
+
+// RemoveFromFolder takes an appointment out of one folder the way a
+// server-side removal from that folder arrives (a participant removed, a
+// participant deleting it from their calendar): it stays in the others
+// (stays reports it) and is deleted when none is left.
+func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) {
+	a, err := tx.Appointment(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rest := pim.LeftMappings(a.Folders, folder)
+	if len(rest) == 0 || len(rest) == len(a.Folders) {
+		_, err := Remove(tx, id)
+		return false, err
+	}
+	a.Folders = rest
+	if !a.InFolder(a.FolderID) {
+		a.FolderID = rest[0].Folder
+		if err := tx.MoveAttachmentsOf(storage.ModuleAppointment, id, a.FolderID); err != nil {
+			return false, err
+		}
+	}
+	if err := tx.UpdateAppointment(a); err != nil {
+		return false, err
+	}
+	return true, tx.Tombstone(storage.TombCalendar, folder, id)
 }
 
 // Remove deletes an appointment from the offline store the way a

@@ -7,6 +7,7 @@ package pim
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	"oxlite/core/perm"
@@ -153,4 +154,39 @@ func UpdatesData(rows [][]any, deleted []int64) []any {
 		out = append(out, id)
 	}
 	return out
+}
+
+// PulledMappings are the folder mappings of a task or appointment the
+// offline store pulled from folder (created by createdBy): it shows there
+// for the folder's owner, or in a public folder for its creator, as the
+// server maps it. The mappings pulled from other folders stay (alice's own
+// calendar and bob's, shared with her); the owner's mapping to another
+// folder means the object moved from there (moved lists those folders).
+func PulledMappings(tx *storage.Tx, old []storage.FolderMapping, folder, createdBy, me int64) (maps []storage.FolderMapping, moved []int64) {
+	owner := me
+	if f, err := tx.Folder(folder); err == nil {
+		switch {
+		case f.Type == 1 && f.Owner != 0:
+			owner = f.Owner
+		case createdBy != 0:
+			owner = createdBy
+		}
+	}
+	maps = []storage.FolderMapping{{User: owner, Folder: folder}}
+	for _, m := range old {
+		switch {
+		case m.Folder == folder:
+		case m.User == owner:
+			moved = append(moved, m.Folder)
+		default:
+			maps = append(maps, m)
+		}
+	}
+	return maps, moved
+}
+
+// LeftMappings are the mappings left when the server takes an object out
+// of folder; none means the object is gone.
+func LeftMappings(maps []storage.FolderMapping, folder int64) []storage.FolderMapping {
+	return slices.DeleteFunc(slices.Clone(maps), func(m storage.FolderMapping) bool { return m.Folder == folder })
 }

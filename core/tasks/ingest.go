@@ -66,9 +66,16 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 	if err != nil {
 		return nil, fmt.Errorf("task %d: %w", id, err)
 	}
-	t.FolderID = folder
-	t.Folders = []storage.TaskFolder{{User: me, Folder: folder}}
 	t.CreatedBy, _ = number(obj["created_by"])
+	var oldMaps []storage.FolderMapping
+	if old != nil {
+		oldMaps = old.Folders
+	}
+	t.Folders, _ = pim.PulledMappings(tx, oldMaps, folder, t.CreatedBy, me)
+	t.FolderID = folder
+	if old != nil && t.InFolder(old.FolderID) {
+		t.FolderID = old.FolderID
+	}
 	t.ModifiedBy, _ = number(obj["modified_by"])
 	if v, ok := number(obj["creation_date"]); ok {
 		t.CreationDate = protocol.FromTime(v, loc)
@@ -93,8 +100,8 @@ func Ingest(tx *storage.Tx, me int64, loc *time.Location, obj map[string]any) (*
 		if err := syncMappings(tx, id, old.Folders, t.Folders); err != nil {
 			return nil, err
 		}
-		if old.FolderID != folder {
-			if err := tx.MoveAttachmentsOf(storage.ModuleTask, id, folder); err != nil {
+		if old.FolderID != t.FolderID {
+			if err := tx.MoveAttachmentsOf(storage.ModuleTask, id, t.FolderID); err != nil {
 				return nil, err
 			}
 		}
@@ -163,6 +170,39 @@ func ingestParticipants(parts, users any) []storage.TaskParticipant {
 		out = append(out, storage.TaskParticipant{Kind: storage.ParticipantUser, UserID: id, Group: group, Confirm: int(c), Message: msg})
 	}
 	return out
+}
+
+// RemoveFromFolder takes a task out of one folder the way a server-side
+// removal from that folder arrives (a participant removed): it stays in
+// the others (stays reports it) and is deleted when none is left.
+func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) {
+	t, err := tx.Task(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rest := pim.LeftMappings(t.Folders, folder)
+	if len(rest) == 0 || len(rest) == len(t.Folders) {
+		_, err := Remove(tx, id)
+		return false, err
+	}
+	before := t.Folders
+	t.Folders = rest
+	if !t.InFolder(t.FolderID) {
+		t.FolderID = rest[0].Folder
+		if err := tx.MoveAttachmentsOf(storage.ModuleTask, id, t.FolderID); err != nil {
+			return false, err
+		}
+	}
+	if err := tx.UpdateTask(t); err != nil {
+		return false, err
+	}
+	if err := syncMappings(tx, id, before, t.Folders); err != nil {
+		return false, err
+	}
+	return true, fixReminders(tx, t)
 }
 
 // Remove deletes a task from the offline store the way a server-side

@@ -339,3 +339,115 @@ func TestCalendarSeriesWithoutFirstOccurrences(t *testing.T) {
 		}
 	}
 }
+
+// apptIDs lists the ids `calendar all` shows in folder around calStart.
+func apptIDs(t *testing.T, c getter, folder int64) map[int64]bool {
+	t.Helper()
+	res := MustOK(t, c.Get("calendar", "action", "all", "folder", itoa(folder), "columns", "1",
+		"start", itoa(calStart-dayMS), "end", itoa(calStart+10*dayMS)))
+	out := map[int64]bool{}
+	for _, r := range res.Data().([]any) {
+		out[num(r.([]any)[0])] = true
+	}
+	return out
+}
+
+// An appointment alice takes part in that also lies in a calendar bob
+// shares with her shows in both calendars locally, as on the server, and
+// leaving one of them keeps it in the other.
+func TestCalendarAppointmentInTwoFolders(t *testing.T) {
+	e := setup(t)
+	mine, bobs := calFolder(t, e.alice), calFolder(t, e.bob)
+	MustOK(t, e.bob.Put("folders", map[string]any{"permissions": []any{
+		map[string]any{"entity": e.bob.UserID, "group": false, "bits": 403710016},
+		map[string]any{"entity": e.alice.UserID, "group": false, "bits": 513}, // see the folder, read all
+	}}, "action", "update", "id", itoa(bobs), "tree", "1", "timestamp", farFuture))
+	both := newAppt(t, e.bob, bobs, "Both calendars", calStart, map[string]any{
+		"participants": []any{map[string]any{"id": e.bob.UserID, "type": 1}, map[string]any{"id": e.alice.UserID, "type": 1}}})
+	for _, f := range []int64{mine, bobs} {
+		if !apptIDs(t, e.alice, f)[both] {
+			t.Fatalf("server: %d not in folder %d", both, f)
+		}
+	}
+	l := e.attach(t)
+	for _, f := range []int64{mine, bobs} {
+		if !apptIDs(t, l, f)[both] {
+			t.Fatalf("local: %d not in folder %d after the initial sync", both, f)
+		}
+		if o, code := getAppt(t, l, both, f); code != "" || num(o["folder_id"]) != f {
+			t.Fatalf("local get in %d: %v %s", f, o, code)
+		}
+	}
+	// A change arrives in both.
+	MustOK(t, e.bob.Put("calendar", map[string]any{"title": "Both, renamed"},
+		"action", "update", "id", itoa(both), "folder", itoa(bobs), "timestamp", farFuture, "timezone", "UTC"))
+	l.Sync()
+	for _, f := range []int64{mine, bobs} {
+		if o, code := getAppt(t, l, both, f); code != "" || o["title"] != "Both, renamed" {
+			t.Fatalf("local get in %d after the change: %v %s", f, o, code)
+		}
+	}
+	// bob drops alice: it leaves her calendar and stays in his.
+	MustOK(t, e.bob.Put("calendar", map[string]any{"participants": []any{map[string]any{"id": e.bob.UserID, "type": 1}}},
+		"action", "update", "id", itoa(both), "folder", itoa(bobs), "timestamp", farFuture, "timezone", "UTC"))
+	if apptIDs(t, e.alice, mine)[both] || !apptIDs(t, e.alice, bobs)[both] {
+		t.Fatal("server: the participant change did not move the appointment as expected")
+	}
+	l.Sync()
+	if apptIDs(t, l, mine)[both] {
+		t.Fatal("local: still in alice's calendar after she was removed")
+	}
+	if !apptIDs(t, l, bobs)[both] {
+		t.Fatal("local: gone from bob's calendar, where it still is")
+	}
+	// Deleted on the server: gone everywhere.
+	MustOK(t, e.bob.Put("calendar", []any{map[string]any{"id": both, "folder": bobs}}, "action", "delete", "timestamp", farFuture))
+	l.Sync()
+	if apptIDs(t, l, bobs)[both] {
+		t.Fatal("local: still there after the deletion")
+	}
+}
+
+// Confirming one occurrence offline makes a change exception locally; the
+// server makes its own when the confirmation arrives, and the local one
+// takes its id (the temporary id still resolves) instead of being
+// replaced by it.
+func TestCalendarOccurrenceConfirmOffline(t *testing.T) {
+	e := setup(t)
+	mine, bobs := calFolder(t, e.alice), calFolder(t, e.bob)
+	ser := newAppt(t, e.bob, bobs, "Weekly sync", calStart, map[string]any{"recurrence_type": 1, "interval": 1, "occurrences": 5,
+		"participants": []any{map[string]any{"id": e.bob.UserID, "type": 1}, map[string]any{"id": e.alice.UserID, "type": 1}}})
+	l := e.attach(t)
+	MustOK(t, l.Put("calendar", map[string]any{"confirmation": 2, "confirmmessage": "away that day"},
+		"action", "confirm", "id", itoa(ser), "folder", itoa(mine), "occurrence", "3"))
+	le := changeExceptions(t, l, ser, mine)
+	if len(le) != 1 || num(le[0][2]) != 3 || num(le[0][0]) >= 0 {
+		t.Fatalf("local exceptions before the sync %v", le)
+	}
+	temp := num(le[0][0])
+	l.Sync()
+	exc := changeExceptions(t, e.alice, ser, mine)
+	if len(exc) != 1 || num(exc[0][2]) != 3 {
+		t.Fatalf("server exceptions %v", exc)
+	}
+	sid := num(exc[0][0])
+	srv, _ := getAppt(t, e.alice, sid, mine)
+	declined := false
+	for _, u := range srv["users"].([]any) {
+		if m := u.(map[string]any); num(m["id"]) == e.alice.UserID && num(m["confirmation"]) == 2 {
+			declined = true
+		}
+	}
+	if !declined {
+		t.Fatalf("server exception users %v", srv["users"])
+	}
+	if le := changeExceptions(t, l, ser, mine); len(le) != 1 || num(le[0][0]) != sid {
+		t.Fatalf("local exceptions %v, server id %d", le, sid)
+	}
+	if got, code := getAppt(t, l, temp, mine); code != "" || num(got["id"]) != sid {
+		t.Fatalf("temporary exception id: %v %s", got, code)
+	}
+	if st := l.State(); st["pending"].(float64) != 0 || st["conflicts"].(float64) != 0 {
+		t.Fatalf("state %v", st)
+	}
+}
