@@ -12,9 +12,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 )
 
@@ -135,8 +137,9 @@ func (w *recorder) result(method string) result {
 		status = http.StatusInternalServerError
 	}
 	res := result{Status: status}
-	for name, values := range w.header {
-		for _, v := range values {
+	// In name order: the bridge reuses the Response init of a header set.
+	for _, name := range slices.Sorted(maps.Keys(w.header)) {
+		for _, v := range w.header[name] {
 			res.Header = append(res.Header, [2]string{name, v})
 		}
 	}

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall/js"
 )
 
@@ -226,8 +229,42 @@ func readRequest(req js.Value) (*fetchRequest, error) {
 	return fr, nil
 }
 
-// writeResponse builds `new Response(body, {status, headers})`.
+// writeResponse builds `new Response(body, {status, headers})`. Answers
+// mostly share their status and headers (every JSON answer of the API
+// has the same ones), so the init object of a status and header set is
+// built once and reused: the constructor only reads it, and every
+// Headers.append is a call across the bridge.
 func writeResponse(res result) js.Value {
+	body := js.Null()
+	if res.Body != nil {
+		arr := jsUint8Array.New(len(res.Body))
+		js.CopyBytesToJS(arr, res.Body)
+		body = arr
+	}
+	return jsResponse.New(body, responseInit(res))
+}
+
+var (
+	initsMu sync.Mutex
+	inits   = map[string]js.Value{}
+)
+
+// maxInits bounds the reused init objects; answers with their own headers
+// (downloads name their file) are built each time beyond it.
+const maxInits = 64
+
+func responseInit(res result) js.Value {
+	var key strings.Builder
+	key.WriteString(strconv.Itoa(res.Status))
+	for _, kv := range res.Header {
+		key.WriteString("\n" + kv[0] + ": " + kv[1])
+	}
+	k := key.String()
+	initsMu.Lock()
+	defer initsMu.Unlock()
+	if init, ok := inits[k]; ok {
+		return init
+	}
 	headers := jsHeaders.New()
 	for _, kv := range res.Header {
 		appendHeader(headers, kv[0], kv[1])
@@ -235,13 +272,10 @@ func writeResponse(res result) js.Value {
 	init := jsObject.New()
 	init.Set("status", res.Status)
 	init.Set("headers", headers)
-	body := js.Null()
-	if res.Body != nil {
-		arr := jsUint8Array.New(len(res.Body))
-		js.CopyBytesToJS(arr, res.Body)
-		body = arr
+	if len(inits) < maxInits {
+		inits[k] = init
 	}
-	return jsResponse.New(body, init)
+	return init
 }
 
 // appendHeader skips a header the Headers class refuses (a value with a

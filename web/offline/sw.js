@@ -260,7 +260,10 @@ async function api(req) {
     return fetch(req); // no local store: the server answers
   }
   try {
-    return await self.oxliteHandle(req.clone());
+    // Go reads a body; the copy keeps it for the fallback below. A GET has
+    // none to keep, and cloning costs on every list.
+    const bodyless = req.method === 'GET' || req.method === 'HEAD';
+    return await self.oxliteHandle(bodyless ? req : req.clone());
   } catch (e) {
     console.error('oxlite worker:', e && e.message);
     return fetch(req);
