@@ -11,15 +11,20 @@ import (
 )
 
 func settingsDB(t *testing.T, name string) (*storage.DB, int64, int64) {
+	return openWith(t, storage.Options{DSN: storage.MemoryDSN(name)})
+}
+
+// openWith opens a store with one context and its user alice.
+func openWith(t *testing.T, opt storage.Options) (*storage.DB, int64, int64) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, storage.Options{DSN: storage.MemoryDSN(name)})
+	db, err := storage.Open(ctx, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	svc := provision.Service{DB: db}
-	cid, _, _, err := svc.AddContext(ctx, "ctx-"+name)
+	cid, _, _, err := svc.AddContext(ctx, "ctx")
 	if err != nil {
 		t.Fatal(err)
 	}

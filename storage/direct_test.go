@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"oxlite/core/provision"
 	"oxlite/storage"
 )
 
@@ -17,21 +16,8 @@ func TestFolderContactRowsMatchScan(t *testing.T) {
 		{DSN: storage.MemoryDSN("direct-native")},
 		storage.WorkerOptions(storage.MemoryDSN("direct-worker"), 2),
 	} {
-		db, err := storage.Open(ctx, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		svc := provision.Service{DB: db}
-		cid, _, _, err := svc.AddContext(ctx, "direct")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, err := svc.AddUser(ctx, cid, provision.NewUser{Login: "alice", Password: "pw"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := db.DefaultFolderIDs(ctx, cid, u.ID)
+		db, cid, uid := openWith(t, opt)
+		ids, err := db.DefaultFolderIDs(ctx, cid, uid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +34,7 @@ func TestFolderContactRowsMatchScan(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				rows[i].ID, rows[i].FolderID, rows[i].CreatedBy = id, folder, u.ID
+				rows[i].ID, rows[i].FolderID, rows[i].CreatedBy = id, folder, uid
 				if err := tx.InsertContact(&rows[i]); err != nil {
 					return err
 				}

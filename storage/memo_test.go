@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"oxlite/core/provision"
 	"oxlite/storage"
 )
 
@@ -12,21 +11,8 @@ import (
 // the commit was made.
 func TestMemoSeesEveryCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, storage.WorkerOptions(storage.MemoryDSN("memo-commits"), 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	svc := provision.Service{DB: db}
-	cid, _, _, err := svc.AddContext(ctx, "memo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := svc.AddUser(ctx, cid, provision.NewUser{Login: "alice", Password: "pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := db.DefaultFolderIDs(ctx, cid, u.ID)
+	db, cid, uid := openWith(t, storage.WorkerOptions(storage.MemoryDSN("memo-commits"), 2))
+	ids, err := db.DefaultFolderIDs(ctx, cid, uid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +75,13 @@ func TestMemoSeesEveryCommit(t *testing.T) {
 	}
 
 	// Users: a disabled user must not stay enabled in memory.
-	if got, err := db.UserByID(ctx, cid, u.ID); err != nil || !got.Enabled {
+	if got, err := db.UserByID(ctx, cid, uid); err != nil || !got.Enabled {
 		t.Fatalf("user: %+v %v", got, err)
 	}
-	if _, err := db.SQL.ExecContext(ctx, `UPDATE users SET enabled = 0 WHERE cid = ? AND id = ?`, cid, u.ID); err != nil {
+	if _, err := db.SQL.ExecContext(ctx, `UPDATE users SET enabled = 0 WHERE cid = ? AND id = ?`, cid, uid); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.UserByID(ctx, cid, u.ID); err != nil || got.Enabled {
+	if got, err := db.UserByID(ctx, cid, uid); err != nil || got.Enabled {
 		t.Fatalf("user still enabled after the update: %+v %v", got, err)
 	}
 }
