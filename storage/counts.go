@@ -2,15 +2,15 @@ package storage
 
 import "context"
 
-// folderCounts counts the rows of table (one with cid and folder_id
-// columns: an object table, or the folder mapping of objects that appear
-// in several folders) per folder among ids.
+// folderCounts answers the rows of table (contacts, or the folder
+// mappings task_folders and appointment_folders) per folder among ids,
+// from the counters triggers keep (migration 1200_folder_counts.sql).
 func (d *DB) folderCounts(ctx context.Context, table string, cid int64, ids []int64) (map[int64]int64, error) {
 	out := map[int64]int64{}
 	for _, chunk := range chunks(ids, 500) {
 		in, args := inList(chunk)
-		rows, err := d.Query(ctx, `SELECT folder_id, count(*) FROM `+table+` WHERE cid = ? AND folder_id IN (`+in+`) GROUP BY folder_id`,
-			append([]any{cid}, args...)...)
+		rows, err := d.Query(ctx, `SELECT folder_id, n FROM folder_counts WHERE cid = ? AND tbl = ? AND folder_id IN (`+in+`)`,
+			append([]any{cid, table}, args...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -20,7 +20,9 @@ func (d *DB) folderCounts(ctx context.Context, table string, cid int64, ids []in
 				rows.Close()
 				return nil, err
 			}
-			out[f] = n
+			if n != 0 {
+				out[f] = n
+			}
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err
