@@ -197,3 +197,43 @@ func TestLostCreationIsNotDuplicated(t *testing.T) {
 		t.Fatalf("conflicts %v", cs)
 	}
 }
+
+// An occurrence change whose answer was lost reached the server, which
+// made the change exception; the replay must not make a second one nor
+// leave the local exception under its temporary id.
+func TestLostOccurrenceChangeAnswer(t *testing.T) {
+	e := setup(t)
+	folder := calFolder(t, e.alice)
+	ser := series(t, e.alice, folder, "Daily")
+	l := e.attach(t)
+	d := &dropAfter{base: http.DefaultTransport, match: func(r *http.Request) bool {
+		return strings.Contains(r.URL.Path, "/calendar") && r.URL.Query().Get("action") == "update"
+	}}
+	d.left.Store(1)
+	l.Remote.HTTP.(*http.Client).Transport = d
+	res := MustOK(t, l.Put("calendar", map[string]any{"title": "Daily (moved)", "recurrence_position": 3},
+		"action", "update", "id", itoa(ser), "folder", itoa(folder), "timezone", "UTC"))
+	temp := num(res.Data().(map[string]any)["id"])
+	if temp >= 0 {
+		t.Fatalf("local exception id %d", temp)
+	}
+	var te *syncer.TransportError
+	if err := l.Engine.SyncNow(context.Background()); !errors.As(err, &te) {
+		t.Fatalf("sync with a lost answer: %v", err)
+	}
+	l.Sync()
+	exc := changeExceptions(t, e.alice, ser, folder)
+	if len(exc) != 1 || exc[0][1] != "Daily (moved)" || num(exc[0][2]) != 3 {
+		t.Fatalf("server exceptions %v", exc)
+	}
+	sid := num(exc[0][0])
+	if le := changeExceptions(t, l, ser, folder); len(le) != 1 || num(le[0][0]) != sid {
+		t.Fatalf("local exceptions %v, server id %d", le, sid)
+	}
+	if got, code := getAppt(t, l, temp, folder); code != "" || num(got["id"]) != sid {
+		t.Fatalf("temporary exception id: %v %s", got, code)
+	}
+	if st := l.State(); st["pending"].(float64) != 0 || st["conflicts"].(float64) != 0 {
+		t.Fatalf("state %v, conflicts %v", st, l.Conflicts())
+	}
+}
