@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -62,24 +61,10 @@ type Appointment struct {
 }
 
 // FolderOf returns the folder the appointment appears in for user (0: none).
-func (a *Appointment) FolderOf(user int64) int64 {
-	for _, f := range a.Folders {
-		if f.User == user {
-			return f.Folder
-		}
-	}
-	return 0
-}
+func (a *Appointment) FolderOf(user int64) int64 { return folderOf(a.Folders, user) }
 
 // InFolder reports whether the appointment appears in folder.
-func (a *Appointment) InFolder(folder int64) bool {
-	for _, f := range a.Folders {
-		if f.Folder == folder {
-			return true
-		}
-	}
-	return false
-}
+func (a *Appointment) InFolder(folder int64) bool { return mappedTo(a.Folders, folder) }
 
 const apptCols = `a.id, a.folder_id, a.created_by, a.modified_by, a.creation_date, a.last_modified, a.private_flag, a.uid,
 	a.series_id, a.recurrence_position, a.start_ms, a.end_ms, a.full_time, a.timezone, a.shown_as, a.recurrence_type,
@@ -146,40 +131,21 @@ func loadAppts(q queryFunc, cid int64, rest string, args ...any) ([]*Appointment
 	return out, rows.Err()
 }
 
-func oneAppt(as []*Appointment, err error) (*Appointment, error) {
-	if err != nil {
-		return nil, err
-	}
-	if len(as) == 0 {
-		return nil, ErrNotFound
-	}
-	return as[0], nil
-}
-
 // Appointment loads one appointment (ErrNotFound).
 func (d *DB) Appointment(ctx context.Context, cid, id int64) (*Appointment, error) {
-	return oneAppt(loadAppts(d.reader(ctx), cid, `WHERE a.cid = ? AND a.id = ?`, cid, id))
+	return single(loadAppts(d.reader(ctx), cid, `WHERE a.cid = ? AND a.id = ?`, cid, id))
 }
 
 // Appointment loads one appointment inside the transaction.
 func (t *Tx) Appointment(id int64) (*Appointment, error) {
-	return oneAppt(loadAppts(t.reader(), t.cid, `WHERE a.cid = ? AND a.id = ?`, t.cid, id))
+	return single(loadAppts(t.reader(), t.cid, `WHERE a.cid = ? AND a.id = ?`, t.cid, id))
 }
 
 // AppointmentsByIDs loads the appointments that exist among ids.
 func (d *DB) AppointmentsByIDs(ctx context.Context, cid int64, ids []int64) (map[int64]*Appointment, error) {
-	out := map[int64]*Appointment{}
-	for _, chunk := range chunks(ids, 500) {
-		in, args := inList(chunk)
-		as, err := loadAppts(d.reader(ctx), cid, `WHERE a.cid = ? AND a.id IN (`+in+`)`, append([]any{cid}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			out[a.ID] = a
-		}
-	}
-	return out, nil
+	return byIDs(ids, func(in string, args []any) ([]*Appointment, error) {
+		return loadAppts(d.reader(ctx), cid, `WHERE a.cid = ? AND a.id IN (`+in+`)`, append([]any{cid}, args...)...)
+	})
 }
 
 // AppointmentsInFolders loads the appointments appearing in any of folders
@@ -323,21 +289,13 @@ func (t *Tx) DeleteAppointment(id int64) error {
 // DefaultCalendarFolder returns user's default calendar folder inside the
 // transaction (ErrNotFound if the user has none).
 func (t *Tx) DefaultCalendarFolder(user int64) (int64, error) {
-	var id int64
-	err := t.QueryRow(`SELECT id FROM folders WHERE cid = ? AND owner = ? AND module = 'calendar' AND default_type <> 0 AND type = 1
-		ORDER BY id LIMIT 1`, t.cid, user).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	return id, err
+	return t.defaultFolder("calendar", user)
 }
 
 // AppointmentInFolder reports whether appointment id appears in folder
 // (the attachment module's parent check for module 1).
 func (d *DB) AppointmentInFolder(ctx context.Context, cid, id, folder int64) (bool, error) {
-	var n int
-	err := d.QueryRow(ctx, `SELECT count(*) FROM appointment_folders WHERE cid = ? AND appointment_id = ? AND folder_id = ?`, cid, id, folder).Scan(&n)
-	return n > 0, err
+	return exists(d.QueryRow(ctx, `SELECT count(*) FROM appointment_folders WHERE cid = ? AND appointment_id = ? AND folder_id = ?`, cid, id, folder))
 }
 
 // RemapAppointment renames appointment temp to id (offline sync: the
@@ -383,9 +341,7 @@ func (d *DB) AppointmentExceptionsOf(ctx context.Context, cid int64, masters []i
 
 // AppointmentInFolder is AppointmentInFolder inside the transaction.
 func (t *Tx) AppointmentInFolder(id, folder int64) (bool, error) {
-	var n int
-	err := t.QueryRow(`SELECT count(*) FROM appointment_folders WHERE cid = ? AND appointment_id = ? AND folder_id = ?`, t.cid, id, folder).Scan(&n)
-	return n > 0, err
+	return exists(t.QueryRow(`SELECT count(*) FROM appointment_folders WHERE cid = ? AND appointment_id = ? AND folder_id = ?`, t.cid, id, folder))
 }
 
 // AppointmentExceptionDates maps each of masters that has change

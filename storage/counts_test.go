@@ -67,7 +67,7 @@ func TestFolderCountsFollowWrites(t *testing.T) {
 	exec(`UPDATE contacts SET folder_id = ? WHERE cid = ? AND id IN (100, 101)`, c, cid)
 	exec(`UPDATE task_folders SET folder_id = ? WHERE cid = ? AND task_id = 200`, b, cid)
 	exec(`UPDATE appointment_folders SET folder_id = folder_id WHERE cid = ?`, cid) // no move
-	exec(`UPDATE contacts SET display_name = 'x' WHERE cid = ?`, cid)                // no move
+	exec(`UPDATE contacts SET display_name = 'x' WHERE cid = ?`, cid)               // no move
 	check("moved")
 	exec(`DELETE FROM contacts WHERE cid = ? AND folder_id = ?`, cid, c)
 	exec(`DELETE FROM task_folders WHERE cid = ? AND task_id = 201`, cid)

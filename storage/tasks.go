@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 )
 
 // Queries of the tasks module. A task is one row of `tasks` plus its
@@ -75,24 +74,10 @@ type Task struct {
 }
 
 // FolderOf returns the folder the task appears in for user (0 if none).
-func (t *Task) FolderOf(user int64) int64 {
-	for _, f := range t.Folders {
-		if f.User == user {
-			return f.Folder
-		}
-	}
-	return 0
-}
+func (t *Task) FolderOf(user int64) int64 { return folderOf(t.Folders, user) }
 
 // InFolder reports whether the task appears in folder.
-func (t *Task) InFolder(folder int64) bool {
-	for _, f := range t.Folders {
-		if f.Folder == folder {
-			return true
-		}
-	}
-	return false
-}
+func (t *Task) InFolder(folder int64) bool { return mappedTo(t.Folders, folder) }
 
 const taskCols = `t.id, t.folder_id, t.created_by, t.modified_by, t.creation_date, t.last_modified, t.private_flag, t.uid,
 	t.title, t.note, t.categories, t.color_label, t.start_ms, t.end_ms, t.full_time, t.status, t.percent_completed, t.priority,
@@ -189,40 +174,21 @@ func loadTasks(q queryFunc, cid int64, rest string, args ...any) ([]*Task, error
 	return out, nil
 }
 
-func oneTask(ts []*Task, err error) (*Task, error) {
-	if err != nil {
-		return nil, err
-	}
-	if len(ts) == 0 {
-		return nil, ErrNotFound
-	}
-	return ts[0], nil
-}
-
 // Task loads one task with participants and folders (ErrNotFound).
 func (d *DB) Task(ctx context.Context, cid, id int64) (*Task, error) {
-	return oneTask(loadTasks(d.reader(ctx), cid, `WHERE t.cid = ? AND t.id = ?`, cid, id))
+	return single(loadTasks(d.reader(ctx), cid, `WHERE t.cid = ? AND t.id = ?`, cid, id))
 }
 
 // Task loads one task inside the transaction.
 func (t *Tx) Task(id int64) (*Task, error) {
-	return oneTask(loadTasks(t.reader(), t.cid, `WHERE t.cid = ? AND t.id = ?`, t.cid, id))
+	return single(loadTasks(t.reader(), t.cid, `WHERE t.cid = ? AND t.id = ?`, t.cid, id))
 }
 
 // TasksByIDs loads the tasks that exist among ids.
 func (d *DB) TasksByIDs(ctx context.Context, cid int64, ids []int64) (map[int64]*Task, error) {
-	out := map[int64]*Task{}
-	for _, chunk := range chunks(ids, 500) {
-		in, args := inList(chunk)
-		ts, err := loadTasks(d.reader(ctx), cid, `WHERE t.cid = ? AND t.id IN (`+in+`)`, append([]any{cid}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			out[t.ID] = t
-		}
-	}
-	return out, nil
+	return byIDs(ids, func(in string, args []any) ([]*Task, error) {
+		return loadTasks(d.reader(ctx), cid, `WHERE t.cid = ? AND t.id IN (`+in+`)`, append([]any{cid}, args...)...)
+	})
 }
 
 // TasksInFolder loads the tasks that appear in folder and changed after
@@ -332,15 +298,7 @@ func (t *Tx) DeleteTask(id int64) error {
 
 // DefaultTaskFolder returns user's default task folder inside the
 // transaction (ErrNotFound if the user has none).
-func (t *Tx) DefaultTaskFolder(user int64) (int64, error) {
-	var id int64
-	err := t.QueryRow(`SELECT id FROM folders WHERE cid = ? AND owner = ? AND module = 'tasks' AND default_type <> 0 AND type = 1
-		ORDER BY id LIMIT 1`, t.cid, user).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	return id, err
-}
+func (t *Tx) DefaultTaskFolder(user int64) (int64, error) { return t.defaultFolder("tasks", user) }
 
 // GroupMemberIDs returns the members of group (0: every enabled user of the
 // context); ErrNotFound when the group does not exist.
@@ -378,11 +336,9 @@ func (t *Tx) GroupMemberIDs(group int64) ([]int64, error) {
 // title, creator and start as the arguments (the duplicate check before a
 // recurring task's next occurrence is created).
 func (t *Tx) SimilarTaskExists(folder, createdBy int64, title *string, start int64) (bool, error) {
-	var n int
-	err := t.QueryRow(`SELECT count(*) FROM tasks t JOIN task_folders f ON f.cid = t.cid AND f.task_id = t.id
+	return exists(t.QueryRow(`SELECT count(*) FROM tasks t JOIN task_folders f ON f.cid = t.cid AND f.task_id = t.id
 		WHERE t.cid = ? AND f.folder_id = ? AND t.created_by = ? AND coalesce(t.title, '') = ? AND t.start_ms = ?`,
-		t.cid, folder, createdBy, deref(title), start).Scan(&n)
-	return n > 0, err
+		t.cid, folder, createdBy, deref(title), start))
 }
 
 func deref(s *string) string {
@@ -396,14 +352,10 @@ func deref(s *string) string {
 // or a participant's folder (the attachment module's parent check for
 // module 4, where tasks.folder_id is only the main folder).
 func (d *DB) TaskInFolder(ctx context.Context, cid, id, folder int64) (bool, error) {
-	var n int
-	err := d.QueryRow(ctx, `SELECT count(*) FROM task_folders WHERE cid = ? AND task_id = ? AND folder_id = ?`, cid, id, folder).Scan(&n)
-	return n > 0, err
+	return exists(d.QueryRow(ctx, `SELECT count(*) FROM task_folders WHERE cid = ? AND task_id = ? AND folder_id = ?`, cid, id, folder))
 }
 
 // TaskInFolder is TaskInFolder inside the transaction.
 func (t *Tx) TaskInFolder(id, folder int64) (bool, error) {
-	var n int
-	err := t.QueryRow(`SELECT count(*) FROM task_folders WHERE cid = ? AND task_id = ? AND folder_id = ?`, t.cid, id, folder).Scan(&n)
-	return n > 0, err
+	return exists(t.QueryRow(`SELECT count(*) FROM task_folders WHERE cid = ? AND task_id = ? AND folder_id = ?`, t.cid, id, folder))
 }

@@ -7,10 +7,8 @@ package calendar
 
 import (
 	"context"
-	"errors"
 
 	"oxlite/core/ajax"
-	"oxlite/core/folders"
 	"oxlite/core/perm"
 	"oxlite/core/pim"
 	"oxlite/core/protocol"
@@ -66,46 +64,9 @@ func (m *Module) Register(mux *ajax.Mux) {
 	mux.Handle("calendar", "resolveuid", m.resolveUID)
 }
 
-func checkFolder(f *storage.Folder, p perm.Permission, err error, u *protocol.User, folder int64) (pim.Access, error) {
-	if err != nil {
-		if folders.ErrNotVisible.Is(err) {
-			return pim.Access{}, ErrFolderNotVisible.New(folder, u.ID)
-		}
-		return pim.Access{}, err
-	}
-	if f.Module != "calendar" {
-		return pim.Access{}, ErrNotCalendarFolder.New(folder)
-	}
-	return pim.Access{Folder: f, Perm: p, User: u.ID}, nil
-}
-
-func access(ctx context.Context, db *storage.DB, u *protocol.User, folder int64) (pim.Access, error) {
-	f, p, err := folders.Access(ctx, db, u, folder)
-	return checkFolder(f, p, err, u, folder)
-}
-
-func accessTx(tx *storage.Tx, u *protocol.User, folder int64) (pim.Access, error) {
-	f, p, err := folders.AccessTx(tx, u, folder)
-	return checkFolder(f, p, err, u, folder)
-}
-
-func readFolder(ctx context.Context, db *storage.DB, u *protocol.User, folder int64) (pim.Access, error) {
-	acc, err := access(ctx, db, u, folder)
-	if err != nil {
-		return acc, err
-	}
-	if acc.Perm.Read == 0 {
-		return acc, ErrNoReadPermission.New(acc.Folder.Title, acc.Folder.ID)
-	}
-	return acc, nil
-}
-
-func internal(err error) error {
-	var oe *protocol.Error
-	if err == nil || errors.As(err, &oe) {
-		return err
-	}
-	return protocol.Internal(err)
+var apptKind = pim.Kind{
+	Folders: "calendar", Tomb: storage.TombCalendar, Module: storage.ModuleAppointment,
+	WrongFolder: ErrNotCalendarFolder, NotVisible: ErrFolderNotVisible, NoRead: ErrNoReadPermission,
 }
 
 // Content counts and clears the appointments of "calendar" folders.
@@ -122,42 +83,11 @@ func (Content) Clear(tx *storage.Tx, folder int64, p perm.Permission, uid int64)
 	if err != nil {
 		return 0, err
 	}
-	var left int64
-	for _, a := range as {
-		if !p.CanDeleteAll() && !(p.CanDeleteObject(true) && a.CreatedBy == uid) {
-			left++
-			continue
-		}
-		keys, err := removeAppt(tx, a)
-		if err != nil {
-			return 0, err
-		}
-		if err := tx.TrashBlobs(keys...); err != nil {
-			return 0, err
-		}
-	}
-	return left, nil
+	return pim.Clear(tx, as, p, uid, func(a *storage.Appointment) int64 { return a.CreatedBy }, removeAppt)
 }
 
-// removeAppt deletes an appointment everywhere (each mapping leaves a
-// tombstone), with its reminders and attachments; it answers the blob keys
-// to delete after commit.
+// removeAppt deletes an appointment everywhere (pim.Kind.Remove); a
+// series master's exceptions are separate rows the caller removes.
 func removeAppt(tx *storage.Tx, a *storage.Appointment) ([]string, error) {
-	for _, f := range a.Folders {
-		if err := tx.Tombstone(storage.TombCalendar, f.Folder, a.ID); err != nil {
-			return nil, err
-		}
-	}
-	if !a.InFolder(a.FolderID) {
-		if err := tx.Tombstone(storage.TombCalendar, a.FolderID, a.ID); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.DeleteAppointment(a.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.RemoveReminders(storage.ModuleAppointment, a.ID); err != nil {
-		return nil, err
-	}
-	return tx.DeleteAttachmentsOf(storage.ModuleAppointment, a.ID)
+	return apptKind.Remove(tx, a.ID, a.FolderID, a.Folders, tx.DeleteAppointment)
 }

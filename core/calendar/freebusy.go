@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"oxlite/core/ajax"
+	"oxlite/core/pim"
 	"oxlite/core/protocol"
 )
 
@@ -119,7 +120,7 @@ func (m *Module) fbGet(req *protocol.Request) (*protocol.Response, error) {
 	}
 	out := map[string]any{}
 	if err := m.fbOne(req.Ctx, req, p, from, until, out); err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	data := out[p].(map[string]any)["data"]
 	if req.Bool("merged") {
@@ -152,7 +153,7 @@ func (m *Module) fbList(req *protocol.Request) (*protocol.Response, error) {
 			key = strconv.FormatInt(n, 10)
 		}
 		if err := m.fbOne(req.Ctx, req, key, from, until, out); err != nil {
-			return nil, internal(err)
+			return nil, pim.Internal(err)
 		}
 		all = append(all, out[key].(map[string]any)["data"].([]map[string]any)...)
 	}

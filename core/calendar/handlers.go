@@ -53,7 +53,7 @@ func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 
 // load reads appointment id through folder with the caller's access.
 func loadTx(tx *storage.Tx, u *protocol.User, id, folder int64) (*appt, pim.Access, error) {
-	acc, err := accessTx(tx, u, folder)
+	acc, err := apptKind.AccessTx(tx, u, folder)
 	if err != nil {
 		return nil, acc, err
 	}
@@ -127,7 +127,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 			}
 		}
 		if nf, ok := num(b["folder_id"]); ok && nf != folder {
-			dst, err := accessTx(tx, u, nf)
+			dst, err := apptKind.AccessTx(tx, u, nf)
 			if err != nil {
 				return err
 			}
@@ -178,7 +178,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 		return syncReminders(tx, v)
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	if len(confl) > 0 {
 		return protocol.OK(map[string]any{"conflicts": confl}), nil
@@ -415,7 +415,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	if m.Blobs != nil {
 		for _, k := range keys {
@@ -497,7 +497,7 @@ func (m *Module) confirm(req *protocol.Request) (*protocol.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	return protocol.OKAt(map[string]any{}, stamp), nil
 }

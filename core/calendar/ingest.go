@@ -165,11 +165,8 @@ func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) 
 		return false, err
 	}
 	a.Folders = rest
-	if !a.InFolder(a.FolderID) {
-		a.FolderID = rest[0].Folder
-		if err := tx.MoveAttachmentsOf(storage.ModuleAppointment, id, a.FolderID); err != nil {
-			return false, err
-		}
+	if a.FolderID, err = apptKind.MainFolder(tx, id, a.FolderID, rest); err != nil {
+		return false, err
 	}
 	if err := tx.UpdateAppointment(a); err != nil {
 		return false, err
@@ -180,16 +177,5 @@ func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) 
 // Remove deletes an appointment from the offline store the way a
 // server-side deletion arrives; false when it did not exist.
 func Remove(tx *storage.Tx, id int64) (bool, error) {
-	a, err := tx.Appointment(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	keys, err := removeAppt(tx, a)
-	if err != nil {
-		return false, err
-	}
-	return true, tx.TrashBlobs(keys...)
+	return pim.Delete(tx, id, tx.Appointment, removeAppt)
 }

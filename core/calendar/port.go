@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"oxlite/core/pim"
 	"oxlite/core/protocol"
 	"oxlite/storage"
 )
@@ -30,7 +31,7 @@ func (m *Module) insert(ctx context.Context, u *protocol.User, folder int64, b m
 	}
 	var confl []map[string]any
 	err := m.DB.Write(ctx, u.ContextID, func(tx *storage.Tx) error {
-		acc, err := accessTx(tx, u, folder)
+		acc, err := apptKind.AccessTx(tx, u, folder)
 		if err != nil {
 			return err
 		}
@@ -64,7 +65,7 @@ func (m *Module) insert(ctx context.Context, u *protocol.User, folder int64, b m
 		return nil
 	})
 	if err != nil {
-		return nil, nil, internal(err)
+		return nil, nil, pim.Internal(err)
 	}
 	return v, confl, nil
 }
@@ -156,7 +157,7 @@ func (m *Module) CreateAppointment(ctx context.Context, u *protocol.User, folder
 // and series masters (times UTC, users with "confirm"), each series with
 // its change exceptions under "exceptions".
 func (m *Module) FolderAppointments(ctx context.Context, u *protocol.User, folder int64) ([]map[string]any, error) {
-	acc, err := readFolder(ctx, m.DB, u, folder)
+	acc, err := apptKind.ReadFolder(ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func rangeParams(req *protocol.Request, required bool) (start, end *int64, err e
 func (m *Module) readableFolders(ctx context.Context, u *protocol.User, folder int64) (map[int64]pim.Access, error) {
 	out := map[int64]pim.Access{}
 	if folder != 0 {
-		acc, err := readFolder(ctx, m.DB, u, folder)
+		acc, err := apptKind.ReadFolder(ctx, m.DB, u, folder)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +61,7 @@ func (m *Module) readableFolders(ctx context.Context, u *protocol.User, folder i
 	}
 	rows.Close()
 	for _, id := range ids {
-		if acc, err := readFolder(ctx, m.DB, u, id); err == nil {
+		if acc, err := apptKind.ReadFolder(ctx, m.DB, u, id); err == nil {
 			out[id] = acc
 		}
 	}
@@ -332,7 +332,7 @@ func (m *Module) updates(req *protocol.Request) (*protocol.Response, error) {
 		var seq int64
 		deleted, seq, err = changes.Deleted(req.Ctx, m.DB, u.ContextID, storage.TombCalendar, folder, since)
 		if err != nil {
-			return nil, internal(err)
+			return nil, pim.Internal(err)
 		}
 		ts = max(ts, seq)
 	}
@@ -366,7 +366,7 @@ func splitComma(s string) []string {
 // one reads appointment id in folder (optionally occurrence pos).
 func (m *Module) one(req *protocol.Request, id, folder, pos int64) (*appt, error) {
 	u := req.User
-	acc, err := readFolder(req.Ctx, m.DB, u, folder)
+	acc, err := apptKind.ReadFolder(req.Ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}
@@ -591,7 +591,7 @@ func (m *Module) freebusy(req *protocol.Request) (*protocol.Response, error) {
 	}
 	out, err := m.busy(req.Ctx, u, typ, id, *start, *end, loc)
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	return protocol.OK(out), nil
 }

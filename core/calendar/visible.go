@@ -33,7 +33,7 @@ func (m *Module) Visible(ctx context.Context, u *protocol.User, folderIDs []int6
 		}
 	} else {
 		for _, id := range folderIDs {
-			acc, err := readFolder(ctx, m.DB, u, id)
+			acc, err := apptKind.ReadFolder(ctx, m.DB, u, id)
 			if err != nil {
 				return nil, err
 			}

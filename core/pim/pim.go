@@ -1,7 +1,8 @@
 // Package pim holds what the PIM modules (contacts, tasks, calendar) share:
 // list/delete body parsing, object-level permission checks against the
-// folder, the client timestamp of optimistic locking, and the mixed array of
-// `updates`.
+// folder, the client timestamp of optimistic locking, the mixed array of
+// `updates`, and (kind.go) the folder checks and removal steps of tasks and
+// appointments.
 package pim
 
 import (

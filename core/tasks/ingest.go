@@ -190,11 +190,8 @@ func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) 
 	}
 	before := t.Folders
 	t.Folders = rest
-	if !t.InFolder(t.FolderID) {
-		t.FolderID = rest[0].Folder
-		if err := tx.MoveAttachmentsOf(storage.ModuleTask, id, t.FolderID); err != nil {
-			return false, err
-		}
+	if t.FolderID, err = taskKind.MainFolder(tx, id, t.FolderID, rest); err != nil {
+		return false, err
 	}
 	if err := tx.UpdateTask(t); err != nil {
 		return false, err
@@ -209,16 +206,5 @@ func RemoveFromFolder(tx *storage.Tx, id, folder int64) (stays bool, err error) 
 // deletion arrives (row, relations, reminders, attachments; tombstones
 // stay). It answers false when the task did not exist.
 func Remove(tx *storage.Tx, id int64) (bool, error) {
-	t, err := tx.Task(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	keys, err := removeTask(tx, t)
-	if err != nil {
-		return false, err
-	}
-	return true, tx.TrashBlobs(keys...)
+	return pim.Delete(tx, id, tx.Task, removeTask)
 }

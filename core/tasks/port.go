@@ -17,7 +17,7 @@ func (m *Module) CreateTask(ctx context.Context, u *protocol.User, folder int64,
 // FolderTasks returns every task of folder that u may read as full
 // TaskData objects (times in UTC, the user's own alarm included).
 func (m *Module) FolderTasks(ctx context.Context, u *protocol.User, folder int64) ([]map[string]any, error) {
-	acc, err := readFolder(ctx, m.DB, u, folder)
+	acc, err := taskKind.ReadFolder(ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"context"
 	"errors"
 	"slices"
 
@@ -11,18 +10,6 @@ import (
 	"oxlite/core/wildcard"
 	"oxlite/storage"
 )
-
-// readFolder checks that the caller may read objects in folder.
-func readFolder(ctx context.Context, db *storage.DB, u *protocol.User, folder int64) (pim.Access, error) {
-	f, p, err := access(ctx, db, u, folder)
-	if err != nil {
-		return pim.Access{}, err
-	}
-	if p.Read == 0 {
-		return pim.Access{}, ErrNoReadPermission.New(f.Title, f.ID)
-	}
-	return pim.Access{Folder: f, Perm: p, User: u.ID}, nil
-}
 
 // readable keeps the tasks acc lets the caller see.
 func readable(acc pim.Access, ts []*storage.Task) []*storage.Task {
@@ -57,7 +44,7 @@ func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc, err := readFolder(req.Ctx, m.DB, u, folder)
+	acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +81,7 @@ func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
 	var ids []int64
 	for _, r := range refs {
 		if _, ok := accs[r.Folder]; !ok {
-			acc, err := readFolder(req.Ctx, m.DB, u, r.Folder)
+			acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, r.Folder)
 			if err != nil {
 				var oe *protocol.Error
 				if !errors.As(err, &oe) {
@@ -145,7 +132,7 @@ func (m *Module) get(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc, err := readFolder(req.Ctx, m.DB, u, folder)
+	acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +180,7 @@ func (m *Module) updates(req *protocol.Request) (*protocol.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc, err := readFolder(req.Ctx, m.DB, u, folder)
+	acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, folder)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +263,7 @@ func (m *Module) search(req *protocol.Request) (*protocol.Response, error) {
 		if !ok {
 			return nil, bad("folder", "a folder id")
 		}
-		acc, err := readFolder(req.Ctx, m.DB, u, id)
+		acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, id)
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +274,7 @@ func (m *Module) search(req *protocol.Request) (*protocol.Response, error) {
 			return nil, protocol.Internal(err)
 		}
 		for _, f := range fs {
-			if acc, err := readFolder(req.Ctx, m.DB, u, f.ID); err == nil {
+			if acc, err := taskKind.ReadFolder(req.Ctx, m.DB, u, f.ID); err == nil {
 				scope = append(scope, acc)
 			}
 		}

@@ -8,11 +8,10 @@ package tasks
 
 import (
 	"context"
-	"errors"
 
 	"oxlite/core/ajax"
-	"oxlite/core/folders"
 	"oxlite/core/perm"
+	"oxlite/core/pim"
 	"oxlite/core/protocol"
 	"oxlite/storage"
 )
@@ -75,39 +74,18 @@ func (m *Module) Register(mux *ajax.Mux) {
 	mux.Handle("tasks", "confirm", m.confirm)
 }
 
-// access loads a task folder with the caller's rights. Folders of other
-// modules answer TSK-0006, invisible ones TSK-0059.
-func access(ctx context.Context, db *storage.DB, u *protocol.User, folder int64) (*storage.Folder, perm.Permission, error) {
-	f, p, err := folders.Access(ctx, db, u, folder)
-	return checkFolder(f, p, err, u, folder)
+// taskKind answers TSK-0006 for folders of other modules and TSK-0059 for
+// invisible ones.
+var taskKind = pim.Kind{
+	Folders: "tasks", Tomb: storage.TombTask, Module: storage.ModuleTask,
+	WrongFolder: ErrNotTaskFolder, NotVisible: ErrFolderNotVisible, NoRead: ErrNoReadPermission,
 }
 
+// accessTx is taskKind.AccessTx for the writers, which check the rights
+// and the folder separately.
 func accessTx(tx *storage.Tx, u *protocol.User, folder int64) (*storage.Folder, perm.Permission, error) {
-	f, p, err := folders.AccessTx(tx, u, folder)
-	return checkFolder(f, p, err, u, folder)
-}
-
-func checkFolder(f *storage.Folder, p perm.Permission, err error, u *protocol.User, folder int64) (*storage.Folder, perm.Permission, error) {
-	if err != nil {
-		if folders.ErrNotVisible.Is(err) {
-			return nil, p, ErrFolderNotVisible.New(folder, u.ID)
-		}
-		return nil, p, err
-	}
-	if f.Module != "tasks" {
-		return nil, p, ErrNotTaskFolder.New(folder)
-	}
-	return f, p, nil
-}
-
-// internal maps an unexpected error to the generic one, keeping OX
-// errors as they are.
-func internal(err error) error {
-	var oe *protocol.Error
-	if err == nil || errors.As(err, &oe) {
-		return err
-	}
-	return protocol.Internal(err)
+	acc, err := taskKind.AccessTx(tx, u, folder)
+	return acc.Folder, acc.Perm, err
 }
 
 // Content counts and clears the tasks of "tasks" folders for the folders
@@ -119,51 +97,17 @@ func (Content) Count(ctx context.Context, db *storage.DB, cid int64, ids []int64
 	return db.TaskCounts(ctx, cid, ids)
 }
 
-// Clear implements folders.Content: with "delete all" objects rights every
-// task of the folder goes, with "delete own" the caller's own; it answers
-// how many remain. Attachment blobs of deleted tasks go to the blob trash
-// (nobody can delete them after this transaction commits).
+// Clear implements folders.Content; it answers how many tasks remain.
 func (Content) Clear(tx *storage.Tx, folder int64, p perm.Permission, uid int64) (int64, error) {
 	ts, err := tx.TasksInFolder(folder)
 	if err != nil {
 		return 0, err
 	}
-	var left int64
-	for _, t := range ts {
-		if !p.CanDeleteAll() && !(p.CanDeleteObject(true) && t.CreatedBy == uid) {
-			left++
-			continue
-		}
-		keys, err := removeTask(tx, t)
-		if err != nil {
-			return 0, err
-		}
-		if err := tx.TrashBlobs(keys...); err != nil {
-			return 0, err
-		}
-	}
-	return left, nil
+	return pim.Clear(tx, ts, p, uid, func(t *storage.Task) int64 { return t.CreatedBy }, removeTask)
 }
 
-// removeTask deletes a task everywhere: its row, mappings (each leaving a
-// tombstone), reminders and attachments. It returns the attachment blob
-// keys to delete after commit.
+// removeTask deletes a task everywhere (pim.Kind.Remove): its row with
+// participants and mappings go, each mapping leaves a tombstone.
 func removeTask(tx *storage.Tx, t *storage.Task) ([]string, error) {
-	for _, f := range t.Folders {
-		if err := tx.Tombstone(storage.TombTask, f.Folder, t.ID); err != nil {
-			return nil, err
-		}
-	}
-	if !t.InFolder(t.FolderID) {
-		if err := tx.Tombstone(storage.TombTask, t.FolderID, t.ID); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.DeleteTask(t.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.RemoveReminders(storage.ModuleTask, t.ID); err != nil {
-		return nil, err
-	}
-	return tx.DeleteAttachmentsOf(storage.ModuleTask, t.ID)
+	return taskKind.Remove(tx, t.ID, t.FolderID, t.Folders, tx.DeleteTask)
 }

@@ -19,7 +19,7 @@ func (m *Module) Visible(ctx context.Context, u *protocol.User, folderIDs []int6
 	var scope []pim.Access
 	if len(folderIDs) > 0 {
 		for _, id := range folderIDs {
-			acc, err := readFolder(ctx, m.DB, u, id)
+			acc, err := taskKind.ReadFolder(ctx, m.DB, u, id)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -31,7 +31,7 @@ func (m *Module) Visible(ctx context.Context, u *protocol.User, folderIDs []int6
 			return nil, nil, protocol.Internal(err)
 		}
 		for _, f := range fs {
-			if acc, err := readFolder(ctx, m.DB, u, f.ID); err == nil {
+			if acc, err := taskKind.ReadFolder(ctx, m.DB, u, f.ID); err == nil {
 				scope = append(scope, acc)
 			}
 		}

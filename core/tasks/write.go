@@ -288,7 +288,7 @@ func (m *Module) insert(ctx context.Context, u *protocol.User, loc *time.Locatio
 		return nil
 	})
 	if err != nil {
-		return 0, 0, internal(err)
+		return 0, 0, pim.Internal(err)
 	}
 	return t.ID, t.LastModified, nil
 }
@@ -304,12 +304,12 @@ func copyTask(t *storage.Task) *storage.Task {
 // loadInFolder loads task id through folder inside the transaction and
 // checks that the caller may read it there.
 func loadInFolder(tx *storage.Tx, u *protocol.User, folder, id int64) (*storage.Task, pim.Access, error) {
-	f, p, err := accessTx(tx, u, folder)
+	acc, err := taskKind.AccessTx(tx, u, folder)
 	if err != nil {
-		return nil, pim.Access{}, err
+		return nil, acc, err
 	}
-	acc := pim.Access{Folder: f, Perm: p, User: u.ID}
-	if p.Read == 0 {
+	f := acc.Folder
+	if acc.Perm.Read == 0 {
 		return nil, acc, ErrNoReadPermission.New(f.Title, f.ID)
 	}
 	t, err := tx.Task(id)
@@ -479,7 +479,7 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	return protocol.OKAt(map[string]any{}, stamp), nil
 }
@@ -571,7 +571,7 @@ func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 		return err
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	m.dropBlobs(req.Ctx, keys)
 	return protocol.OKAt(notDeleted, stamp), nil
@@ -640,7 +640,7 @@ func (m *Module) confirm(req *protocol.Request) (*protocol.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, pim.Internal(err)
 	}
 	return protocol.OKAt(map[string]any{}, stamp), nil
 }
