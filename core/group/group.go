@@ -4,30 +4,30 @@
 package group
 
 import (
-	"errors"
 	"regexp"
 	"sort"
 	"strings"
 
 	"oxlite/core/ajax"
-	"oxlite/core/changes"
+	"oxlite/core/directory"
 	"oxlite/core/protocol"
-	"oxlite/core/wildcard"
 	"oxlite/storage"
 )
 
 // Module serves `group`.
 type Module struct {
-	DB *storage.DB
+	DB  *storage.DB
+	dir *directory.Kind[storage.Group]
 }
 
 // Register installs the module's actions.
 func (m *Module) Register(mux *ajax.Mux) {
-	mux.Handle("group", "get", m.get)
-	mux.Handle("group", "list", m.list)
+	m.dir = m.kind()
+	mux.Handle("group", "get", m.dir.Get)
+	mux.Handle("group", "list", m.dir.List)
 	mux.Handle("group", "all", m.all)
-	mux.Handle("group", "search", m.search)
-	mux.Handle("group", "updates", m.updates)
+	mux.Handle("group", "search", m.dir.Search)
+	mux.Handle("group", "updates", m.dir.Updates)
 	mux.Handle("group", "new", m.create)
 	mux.Handle("group", "update", m.update)
 	mux.Handle("group", "delete", m.delete)
@@ -82,11 +82,42 @@ func object(g *storage.Group) map[string]any {
 	}
 }
 
+// kind gives the handlers group shares with resource what is group's own.
+// Group 0 is computed from the users, so ByID answers it while ForUpdate
+// (storage only) never finds it.
+func (m *Module) kind() *directory.Kind[storage.Group] {
+	return &directory.Kind[storage.Group]{
+		DB:      m.DB,
+		Tomb:    storage.TombGroup,
+		LoadAll: m.loadAll,
+		ByID: func(req *protocol.Request, id int64) (*storage.Group, error) {
+			if id == AllUsersID {
+				return m.allUsers(req)
+			}
+			return m.DB.GroupByID(req.Ctx, req.User.ContextID, id)
+		},
+		ForUpdate: (*storage.Tx).GroupForUpdate,
+		Remove:    (*storage.Tx).DeleteGroup,
+		Renderer: func(*protocol.Request) (func(*storage.Group) map[string]any, error) {
+			return object, nil
+		},
+		ID:       func(g *storage.Group) int64 { return g.ID },
+		Created:  func(g *storage.Group) int64 { return g.Created },
+		Modified: func(g *storage.Group) int64 { return g.LastModified },
+		Names:    func(g *storage.Group) []string { return []string{g.DisplayName, g.Name} },
+		Virtual:  func(id int64) bool { return id == AllUsersID },
+		NotFound: func(req *protocol.Request, id int64) error {
+			return ErrGroupNotFound.New(id, req.User.ContextID)
+		},
+		Conflict: func(int64) error { return ErrModified.New() },
+	}
+}
+
 // allUsers builds the virtual group 0; it changes when users are added.
 func (m *Module) allUsers(req *protocol.Request) (*storage.Group, error) {
 	users, err := m.DB.Users(req.Ctx, req.User.ContextID)
 	if err != nil {
-		return nil, protocol.Internal(err)
+		return nil, err
 	}
 	g := &storage.Group{ID: AllUsersID, Name: AllUsersName, DisplayName: AllUsersDisplayName, Members: []int64{}}
 	for _, u := range users {
@@ -101,86 +132,13 @@ func (m *Module) allUsers(req *protocol.Request) (*storage.Group, error) {
 func (m *Module) loadAll(req *protocol.Request) ([]*storage.Group, error) {
 	zero, err := m.allUsers(req)
 	if err != nil {
-		return nil, err
+		return nil, protocol.Internal(err)
 	}
 	stored, err := m.DB.Groups(req.Ctx, req.User.ContextID)
 	if err != nil {
 		return nil, protocol.Internal(err)
 	}
-	out := []*storage.Group{zero}
-	for i := range stored {
-		out = append(out, &stored[i])
-	}
-	return out, nil
-}
-
-func (m *Module) load(req *protocol.Request, id int64) (*storage.Group, error) {
-	if id == AllUsersID {
-		return m.allUsers(req)
-	}
-	g, err := m.DB.GroupByID(req.Ctx, req.User.ContextID, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrGroupNotFound.New(id, req.User.ContextID)
-	}
-	if err != nil {
-		return nil, protocol.Internal(err)
-	}
-	return g, nil
-}
-
-func maxModified(gs []*storage.Group) int64 {
-	var ts int64
-	for _, g := range gs {
-		ts = max(ts, g.LastModified)
-	}
-	return ts
-}
-
-func objects(gs []*storage.Group) []map[string]any {
-	out := make([]map[string]any, len(gs))
-	for i, g := range gs {
-		out[i] = object(g)
-	}
-	return out
-}
-
-func (m *Module) get(req *protocol.Request) (*protocol.Response, error) {
-	id, err := req.RequireInt("id")
-	if err != nil {
-		return nil, err
-	}
-	g, err := m.load(req, id)
-	if err != nil {
-		return nil, err
-	}
-	return protocol.OKAt(object(g), g.LastModified), nil
-}
-
-func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
-	var raw []any
-	if err := req.DecodeBody(&raw); err != nil {
-		return nil, err
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]*storage.Group{}
-	for _, g := range all {
-		byID[g.ID] = g
-	}
-	out := make([]*storage.Group, 0, len(raw))
-	for _, it := range raw {
-		id, ok := protocol.IDOf(it)
-		if !ok {
-			return nil, protocol.ErrJSON.New("each element needs a numeric id")
-		}
-		// Unknown ids are left out (see docs/decisions.md).
-		if g := byID[id]; g != nil {
-			out = append(out, g)
-		}
-	}
-	return protocol.OKAt(objects(out), maxModified(out)), nil
+	return append([]*storage.Group{zero}, directory.Pointers(stored)...), nil
 }
 
 // all is not in the spec but in the reference server (and the UI has a
@@ -199,75 +157,7 @@ func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
 		return nil, err
 	}
 	protocol.SortBy(gs, columns, so)
-	return protocol.OKAt(columns.Rows(gs, cols), maxModified(gs)), nil
-}
-
-func (m *Module) search(req *protocol.Request) (*protocol.Response, error) {
-	var body map[string]any
-	if err := req.DecodeBody(&body); err != nil {
-		return nil, err
-	}
-	if body == nil {
-		return nil, protocol.ErrJSON.New("the search body must be an object")
-	}
-	var p *wildcard.Pattern
-	switch x := body["pattern"].(type) {
-	case nil:
-		// The reference answers all groups when the pattern is missing.
-		p = wildcard.Compile("*")
-	case string:
-		p = wildcard.Contains(x)
-	default:
-		return nil, protocol.ErrInvalidValue.New("pattern", "must be a string")
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	var out []*storage.Group
-	for _, g := range all {
-		if p.Any(g.DisplayName, g.Name) {
-			out = append(out, g)
-		}
-	}
-	return protocol.OKAt(objects(out), maxModified(out)), nil
-}
-
-func (m *Module) updates(req *protocol.Request) (*protocol.Response, error) {
-	since, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	newGroups, modified := []map[string]any{}, []map[string]any{}
-	ts := since
-	for _, g := range all {
-		if g.LastModified <= since {
-			continue
-		}
-		// `modified` carries every changed group, new ones included, as the
-		// reference server does; `new` only those created since.
-		if g.Created > since && g.ID != AllUsersID {
-			newGroups = append(newGroups, object(g))
-		}
-		modified = append(modified, object(g))
-		ts = max(ts, g.LastModified)
-	}
-	deleted := []map[string]any{}
-	if changes.WantDeleted(req, false) {
-		ids, seq, err := changes.Deleted(req.Ctx, m.DB, req.User.ContextID, storage.TombGroup, -1, since)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			deleted = append(deleted, map[string]any{"id": id})
-		}
-		ts = max(ts, seq)
-	}
-	return protocol.OKAt(map[string]any{"new": newGroups, "modified": modified, "deleted": deleted}, ts), nil
+	return protocol.OKAt(columns.Rows(gs, cols), m.dir.MaxModified(gs)), nil
 }
 
 // The reference server's default for group simple names
@@ -358,24 +248,6 @@ func validate(tx *storage.Tx, g *storage.Group) error {
 	return nil
 }
 
-// simpleName derives a valid simple name from a display name when the
-// client sends none.
-func simpleName(display string) string {
-	var b strings.Builder
-	for _, r := range display {
-		if r < 128 && nameRe.MatchString(string(r)) {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if len(s) > 128 {
-		s = s[:128]
-	}
-	return s
-}
-
 func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 	if !req.User.ContextAdmin {
 		return nil, ErrNoCreate.New()
@@ -391,7 +263,7 @@ func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 	if in.name != nil {
 		g.Name = *in.name
 	} else {
-		g.Name = simpleName(g.DisplayName)
+		g.Name = directory.SimpleName(g.DisplayName, nameRe)
 	}
 	if g.Members == nil {
 		g.Members = []int64{}
@@ -422,105 +294,43 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 	if !req.User.ContextAdmin {
 		return nil, ErrNoModify.New()
 	}
-	id, err := req.RequireInt("id")
-	if err != nil {
-		return nil, err
-	}
-	ts, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	in, err := parseInput(req)
-	if err != nil {
-		return nil, err
-	}
-	if id == AllUsersID {
-		return nil, ErrVirtualUpdate.New(AllUsersDisplayName)
-	}
-	cid := req.User.ContextID
-	var stamp int64
-	err = m.DB.Write(req.Ctx, cid, func(tx *storage.Tx) error {
-		g, err := tx.GroupForUpdate(id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return ErrGroupNotFound.New(id, cid)
-		}
+	return m.dir.Update(req, func(id int64) (func(*storage.Tx, *storage.Group) error, error) {
+		in, err := parseInput(req)
 		if err != nil {
-			return protocol.Internal(err)
+			return nil, err
 		}
-		if g.LastModified > ts {
-			return ErrModified.New()
+		if id == AllUsersID {
+			return nil, ErrVirtualUpdate.New(AllUsersDisplayName)
 		}
-		if in.displayName != nil {
-			g.DisplayName = *in.displayName
-		}
-		if in.name != nil {
-			g.Name = *in.name
-		}
-		if in.hasMembers {
-			g.Members = in.members
-		}
-		if err := validate(tx, g); err != nil {
-			return err
-		}
-		if err := tx.UpdateGroup(g); err != nil {
-			return protocol.Internal(err)
-		}
-		stamp = g.LastModified
-		return nil
+		return func(tx *storage.Tx, g *storage.Group) error {
+			if in.displayName != nil {
+				g.DisplayName = *in.displayName
+			}
+			if in.name != nil {
+				g.Name = *in.name
+			}
+			if in.hasMembers {
+				g.Members = in.members
+			}
+			if err := validate(tx, g); err != nil {
+				return err
+			}
+			if err := tx.UpdateGroup(g); err != nil {
+				return protocol.Internal(err)
+			}
+			return nil
+		}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return protocol.OKAt(map[string]any{}, stamp), nil
 }
 
 func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 	if !req.User.ContextAdmin {
 		return nil, ErrNoDelete.New()
 	}
-	ts, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	ids, multi, err := req.BodyIDs()
-	if err != nil {
-		return nil, err
-	}
-	cid := req.User.ContextID
-	notDeleted := []int64{}
-	stamp := ts
-	err = m.DB.Write(req.Ctx, cid, func(tx *storage.Tx) error {
-		for _, id := range ids {
-			if id == AllUsersID {
-				return ErrVirtualDelete.New(AllUsersDisplayName)
-			}
-			g, err := tx.GroupForUpdate(id)
-			if errors.Is(err, storage.ErrNotFound) {
-				return ErrGroupNotFound.New(id, cid)
-			}
-			if err != nil {
-				return protocol.Internal(err)
-			}
-			if g.LastModified > ts {
-				// A multi-delete leaves changed groups and reports them
-				// (DESIGN.md §3); a single delete fails.
-				if !multi {
-					return ErrModified.New()
-				}
-				notDeleted = append(notDeleted, id)
-				continue
-			}
-			if err := tx.DeleteGroup(id); err != nil {
-				return protocol.Internal(err)
-			}
-			if stamp, err = tx.Stamp(); err != nil {
-				return protocol.Internal(err)
-			}
+	return m.dir.Delete(req, func(id int64) error {
+		if id == AllUsersID {
+			return ErrVirtualDelete.New(AllUsersDisplayName)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return protocol.OKAt(notDeleted, stamp), nil
 }

@@ -4,31 +4,31 @@
 package resource
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 	"time"
 
 	"oxlite/core/ajax"
-	"oxlite/core/changes"
 	"oxlite/core/contactfields"
+	"oxlite/core/directory"
 	"oxlite/core/protocol"
-	"oxlite/core/wildcard"
 	"oxlite/storage"
 )
 
 // Module serves `resource`.
 type Module struct {
-	DB *storage.DB
+	DB  *storage.DB
+	dir *directory.Kind[storage.Resource]
 }
 
 // Register installs the module's actions.
 func (m *Module) Register(mux *ajax.Mux) {
-	mux.Handle("resource", "get", m.get)
-	mux.Handle("resource", "list", m.list)
+	m.dir = m.kind()
+	mux.Handle("resource", "get", m.dir.Get)
+	mux.Handle("resource", "list", m.dir.List)
 	mux.Handle("resource", "all", m.all)
-	mux.Handle("resource", "search", m.search)
-	mux.Handle("resource", "updates", m.updates)
+	mux.Handle("resource", "search", m.dir.Search)
+	mux.Handle("resource", "updates", m.dir.Updates)
 	mux.Handle("resource", "new", m.create)
 	mux.Handle("resource", "update", m.update)
 	mux.Handle("resource", "delete", m.delete)
@@ -59,167 +59,52 @@ func object(r *storage.Resource, loc *time.Location) map[string]any {
 	}
 }
 
-func objects(rs []*storage.Resource, loc *time.Location) ([]map[string]any, int64) {
-	var ts int64
-	out := make([]map[string]any, len(rs))
-	for i, r := range rs {
-		out[i] = object(r, loc)
-		ts = max(ts, r.LastModified)
+// kind gives the handlers resource shares with group what is resource's
+// own: objects carry a time in the user's zone, and search also matches the
+// mail address.
+func (m *Module) kind() *directory.Kind[storage.Resource] {
+	return &directory.Kind[storage.Resource]{
+		DB:   m.DB,
+		Tomb: storage.TombResource,
+		LoadAll: func(req *protocol.Request) ([]*storage.Resource, error) {
+			rs, err := m.DB.Resources(req.Ctx, req.User.ContextID)
+			if err != nil {
+				return nil, protocol.Internal(err)
+			}
+			return directory.Pointers(rs), nil
+		},
+		ByID: func(req *protocol.Request, id int64) (*storage.Resource, error) {
+			return m.DB.ResourceByID(req.Ctx, req.User.ContextID, id)
+		},
+		ForUpdate: (*storage.Tx).ResourceForUpdate,
+		Remove:    (*storage.Tx).DeleteResource,
+		Renderer: func(req *protocol.Request) (func(*storage.Resource) map[string]any, error) {
+			loc, err := req.Location()
+			if err != nil {
+				return nil, err
+			}
+			return func(r *storage.Resource) map[string]any { return object(r, loc) }, nil
+		},
+		ID:       func(r *storage.Resource) int64 { return r.ID },
+		Created:  func(r *storage.Resource) int64 { return r.Created },
+		Modified: func(r *storage.Resource) int64 { return r.LastModified },
+		Names:    func(r *storage.Resource) []string { return []string{r.DisplayName, r.Name, r.Mail} },
+		NotFound: func(_ *protocol.Request, id int64) error { return ErrNotFound.New(id) },
+		Conflict: func(id int64) error { return ErrModified.New(id) },
 	}
-	return out, ts
-}
-
-func (m *Module) loadAll(req *protocol.Request) ([]*storage.Resource, error) {
-	rs, err := m.DB.Resources(req.Ctx, req.User.ContextID)
-	if err != nil {
-		return nil, protocol.Internal(err)
-	}
-	out := make([]*storage.Resource, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out, nil
-}
-
-func (m *Module) get(req *protocol.Request) (*protocol.Response, error) {
-	id, err := req.RequireInt("id")
-	if err != nil {
-		return nil, err
-	}
-	loc, err := req.Location()
-	if err != nil {
-		return nil, err
-	}
-	r, err := m.DB.ResourceByID(req.Ctx, req.User.ContextID, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotFound.New(id)
-	}
-	if err != nil {
-		return nil, protocol.Internal(err)
-	}
-	return protocol.OKAt(object(r, loc), r.LastModified), nil
-}
-
-func (m *Module) list(req *protocol.Request) (*protocol.Response, error) {
-	var raw []any
-	if err := req.DecodeBody(&raw); err != nil {
-		return nil, err
-	}
-	loc, err := req.Location()
-	if err != nil {
-		return nil, err
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]*storage.Resource{}
-	for _, r := range all {
-		byID[r.ID] = r
-	}
-	out := make([]*storage.Resource, 0, len(raw))
-	for _, it := range raw {
-		id, ok := protocol.IDOf(it)
-		if !ok {
-			return nil, protocol.ErrJSON.New("each element needs a numeric id")
-		}
-		// Unknown ids are left out (see docs/decisions.md).
-		if r := byID[id]; r != nil {
-			out = append(out, r)
-		}
-	}
-	data, ts := objects(out, loc)
-	return protocol.OKAt(data, ts), nil
 }
 
 // all answers the ids only (AllResourcesResponse, spec line 8079).
 func (m *Module) all(req *protocol.Request) (*protocol.Response, error) {
-	all, err := m.loadAll(req)
+	all, err := m.dir.LoadAll(req)
 	if err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(all))
-	var ts int64
 	for i, r := range all {
 		ids[i] = r.ID
-		ts = max(ts, r.LastModified)
 	}
-	return protocol.OKAt(ids, ts), nil
-}
-
-func (m *Module) search(req *protocol.Request) (*protocol.Response, error) {
-	var body map[string]any
-	if err := req.DecodeBody(&body); err != nil {
-		return nil, err
-	}
-	if body == nil {
-		return nil, protocol.ErrJSON.New("the search body must be an object")
-	}
-	var p *wildcard.Pattern
-	switch x := body["pattern"].(type) {
-	case nil:
-		p = wildcard.Compile("*")
-	case string:
-		p = wildcard.Contains(x)
-	default:
-		return nil, protocol.ErrInvalidValue.New("pattern", "must be a string")
-	}
-	loc, err := req.Location()
-	if err != nil {
-		return nil, err
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	var out []*storage.Resource
-	for _, r := range all {
-		if p.Any(r.DisplayName, r.Name, r.Mail) {
-			out = append(out, r)
-		}
-	}
-	data, ts := objects(out, loc)
-	return protocol.OKAt(data, ts), nil
-}
-
-func (m *Module) updates(req *protocol.Request) (*protocol.Response, error) {
-	since, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	loc, err := req.Location()
-	if err != nil {
-		return nil, err
-	}
-	all, err := m.loadAll(req)
-	if err != nil {
-		return nil, err
-	}
-	created, modified := []map[string]any{}, []map[string]any{}
-	ts := since
-	for _, r := range all {
-		if r.LastModified <= since {
-			continue
-		}
-		// As in group: `modified` holds every change, `new` the creations.
-		if r.Created > since {
-			created = append(created, object(r, loc))
-		}
-		modified = append(modified, object(r, loc))
-		ts = max(ts, r.LastModified)
-	}
-	deleted := []map[string]any{}
-	if changes.WantDeleted(req, false) {
-		ids, seq, err := changes.Deleted(req.Ctx, m.DB, req.User.ContextID, storage.TombResource, -1, since)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			deleted = append(deleted, map[string]any{"id": id})
-		}
-		ts = max(ts, seq)
-	}
-	return protocol.OKAt(map[string]any{"new": created, "modified": modified, "deleted": deleted}, ts), nil
+	return protocol.OKAt(ids, m.dir.MaxModified(all)), nil
 }
 
 // The reference server's default for resource identifiers
@@ -292,24 +177,6 @@ func validate(tx *storage.Tx, r *storage.Resource) error {
 	return nil
 }
 
-// simpleName derives a valid identifier from a display name when the
-// client sends none.
-func simpleName(display string) string {
-	var b strings.Builder
-	for _, r := range display {
-		if r < 128 && nameRe.MatchString(string(r)) {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if len(s) > 128 {
-		s = s[:128]
-	}
-	return s
-}
-
 func (m *Module) mustAdmin(req *protocol.Request) error {
 	if !req.User.ContextAdmin {
 		return ErrPermission.New(req.User.ContextID)
@@ -326,7 +193,7 @@ func (m *Module) create(req *protocol.Request) (*protocol.Response, error) {
 		return nil, err
 	}
 	if r.Name == "" {
-		r.Name = simpleName(r.DisplayName)
+		r.Name = directory.SimpleName(r.DisplayName, nameRe)
 	}
 	var stamp int64
 	err := m.DB.Write(req.Ctx, req.User.ContextID, func(tx *storage.Tx) error {
@@ -354,87 +221,25 @@ func (m *Module) update(req *protocol.Request) (*protocol.Response, error) {
 	if err := m.mustAdmin(req); err != nil {
 		return nil, err
 	}
-	id, err := req.RequireInt("id")
-	if err != nil {
-		return nil, err
-	}
-	ts, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	var stamp int64
-	err = m.DB.Write(req.Ctx, req.User.ContextID, func(tx *storage.Tx) error {
-		r, err := tx.ResourceForUpdate(id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return ErrNotFound.New(id)
-		}
-		if err != nil {
-			return protocol.Internal(err)
-		}
-		if r.LastModified > ts {
-			return ErrModified.New(id)
-		}
-		if err := apply(req, r); err != nil {
-			return err
-		}
-		if err := validate(tx, r); err != nil {
-			return err
-		}
-		if err := tx.UpdateResource(r); err != nil {
-			return protocol.Internal(err)
-		}
-		stamp = r.LastModified
-		return nil
+	return m.dir.Update(req, func(int64) (func(*storage.Tx, *storage.Resource) error, error) {
+		return func(tx *storage.Tx, r *storage.Resource) error {
+			if err := apply(req, r); err != nil {
+				return err
+			}
+			if err := validate(tx, r); err != nil {
+				return err
+			}
+			if err := tx.UpdateResource(r); err != nil {
+				return protocol.Internal(err)
+			}
+			return nil
+		}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return protocol.OKAt(map[string]any{}, stamp), nil
 }
 
 func (m *Module) delete(req *protocol.Request) (*protocol.Response, error) {
 	if err := m.mustAdmin(req); err != nil {
 		return nil, err
 	}
-	ts, err := req.RequireInt("timestamp")
-	if err != nil {
-		return nil, err
-	}
-	ids, multi, err := req.BodyIDs()
-	if err != nil {
-		return nil, err
-	}
-	notDeleted := []int64{}
-	stamp := ts
-	err = m.DB.Write(req.Ctx, req.User.ContextID, func(tx *storage.Tx) error {
-		for _, id := range ids {
-			r, err := tx.ResourceForUpdate(id)
-			if errors.Is(err, storage.ErrNotFound) {
-				return ErrNotFound.New(id)
-			}
-			if err != nil {
-				return protocol.Internal(err)
-			}
-			if r.LastModified > ts {
-				// A multi-delete leaves changed resources and reports them
-				// (DESIGN.md §3); a single object body fails.
-				if !multi {
-					return ErrModified.New(id)
-				}
-				notDeleted = append(notDeleted, id)
-				continue
-			}
-			if err := tx.DeleteResource(id); err != nil {
-				return protocol.Internal(err)
-			}
-			if stamp, err = tx.Stamp(); err != nil {
-				return protocol.Internal(err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return protocol.OKAt(notDeleted, stamp), nil
+	return m.dir.Delete(req, nil)
 }

@@ -190,3 +190,85 @@ func TestGroupWrites(t *testing.T) {
 	}
 	MustOK(t, bob.Get("group", "action", "get", "id", ugS(id2)))
 }
+
+// The order of the checks, the answer timestamps and the place of group 0
+// in multi-deletes and updates, as core/directory must keep them.
+func TestGroupOrderAndVirtual(t *testing.T) {
+	s, admin, alice, bob := ugUsers(t)
+	far := "2116800000000"
+
+	// The admin first, then id and timestamp, then the body, then group 0,
+	// then the lookup.
+	MustCode(t, alice.Put("group", map[string]any{}, "action", "update"), "GRP-0011")
+	MustCode(t, alice.Put("group", "x", "action", "delete"), "GRP-0012")
+	MustCode(t, admin.Put("group", map[string]any{"display_name": "X"}, "action", "update", "id", "0"), "SVL-0002")
+	MustCode(t, ugRaw(admin, "group", "{", "action", "update", "id", "0", "timestamp", far), "SVL-0009")
+	MustCode(t, ugRaw(admin, "group", "{", "action", "update", "id", "4242", "timestamp", far), "SVL-0009")
+	MustCode(t, admin.Put("group", map[string]any{"members": "x"}, "action", "update", "id", "0", "timestamp", far), "GRP-0008")
+	MustCode(t, admin.Put("group", map[string]any{"id": 0}, "action", "delete"), "SVL-0002")
+
+	r := admin.Put("group", map[string]any{"display_name": "G1"}, "action", "new")
+	id1, c1 := ugNum(t, ugObj(t, r)["id"]), ugTS(t, r)
+	r = admin.Put("group", map[string]any{"display_name": "G2"}, "action", "new")
+	id2, c2 := ugNum(t, ugObj(t, r)["id"]), ugTS(t, r)
+	zero := ugTS(t, MustOK(t, bob.Get("group", "action", "get", "id", "0")))
+	// A missing simple name is derived from the display name.
+	r = admin.Put("group", map[string]any{"display_name": "Café & Co"}, "action", "new")
+	if g := ugObj(t, bob.Get("group", "action", "get", "id", ugS(ugNum(t, ugObj(t, r)["id"])))); g["name"] != "Caf_ _ Co" {
+		t.Fatalf("derived simple name: %v", g)
+	}
+	MustOK(t, admin.Put("group", map[string]any{"id": ugNum(t, ugObj(t, r)["id"])}, "action", "delete", "timestamp", far))
+
+	// Answers carry the newest timestamp of what they hold.
+	if ts := ugTS(t, MustOK(t, bob.Put("group", []any{map[string]any{"id": id1}}, "action", "list"))); ts != c1 {
+		t.Fatalf("list timestamp %d, want %d", ts, c1)
+	}
+	if ts := ugTS(t, MustOK(t, bob.Put("group", []any{0}, "action", "list"))); ts != zero {
+		t.Fatalf("list of group 0: timestamp %d, want %d", ts, zero)
+	}
+	if ts := ugTS(t, MustOK(t, bob.Put("group", map[string]any{"pattern": "G*"}, "action", "search"))); ts != c2 {
+		t.Fatalf("search timestamp %d, want %d", ts, c2)
+	}
+	if ts := ugTS(t, MustOK(t, bob.Get("group", "action", "all", "columns", "1"))); ts != max(c2, zero) {
+		t.Fatalf("all timestamp %d, want %d", ts, max(c2, zero))
+	}
+	if ids := ugIDsOf(t, ugArr(t, bob.Put("group", map[string]any{}, "action", "search"))); fmt.Sprint(ids) != fmt.Sprint([]int64{0, id1, id2}) {
+		t.Fatalf("search without a pattern: %v", ids)
+	}
+
+	// A multi-delete that meets group 0 fails as a whole.
+	MustCode(t, admin.Put("group", []any{map[string]any{"id": id1}, map[string]any{"id": 0}}, "action", "delete", "timestamp", far), "GRP-0013")
+	MustOK(t, bob.Get("group", "action", "get", "id", ugS(id1)))
+	// One unchanged and one changed since the timestamp: the first goes,
+	// the second is reported.
+	r = admin.Put("group", []any{map[string]any{"id": id1}, map[string]any{"id": id2}}, "action", "delete", "timestamp", ugS(c1))
+	if arr := ugArr(t, r); len(arr) != 1 || ugNum(t, arr[0]) != id2 {
+		t.Fatalf("mixed multi-delete: %s", r.Body)
+	}
+	deletedAt := ugTS(t, r)
+	if deletedAt <= c2 {
+		t.Fatalf("multi-delete timestamp %d <= %d", deletedAt, c2)
+	}
+	MustCode(t, bob.Get("group", "action", "get", "id", ugS(id1)), "GRP-0017")
+	// Nothing deleted: the client's timestamp comes back.
+	r = admin.Put("group", []any{map[string]any{"id": id2}}, "action", "delete", "timestamp", ugS(c1))
+	if ts := ugTS(t, r); ts != c1 {
+		t.Fatalf("a delete that deleted nothing answers %d, want %d", ts, c1)
+	}
+
+	// A new user changes group 0 but does not make it new.
+	carol := s.AddUser("carol", "pw-carol")
+	up := MustOK(t, bob.Get("group", "action", "updates", "timestamp", ugS(deletedAt)))
+	o := ugObj(t, up)
+	if len(o["new"].([]any)) != 0 || fmt.Sprint(ugIDsOf(t, o["modified"].([]any))) != "[0]" || len(o["deleted"].([]any)) != 0 {
+		t.Fatalf("updates after a new user: %v", o)
+	}
+	g0 := o["modified"].([]any)[0].(map[string]any)
+	if ms := ugMembers(t, g0["members"]); ms[len(ms)-1] != carol || ugNum(t, g0["last_modified_utc"]) != ugTS(t, up) || ugTS(t, up) <= deletedAt {
+		t.Fatalf("group 0 in updates: %v (timestamp %d)", g0, ugTS(t, up))
+	}
+	// Nothing since: the client's timestamp comes back.
+	if ts := ugTS(t, MustOK(t, bob.Get("group", "action", "updates", "timestamp", far))); ts != 2116800000000 {
+		t.Fatalf("updates with nothing new: timestamp %d", ts)
+	}
+}

@@ -135,3 +135,91 @@ func TestUserGroupResourceInMultiple(t *testing.T) {
 		t.Fatalf("group new by a user in multiple: %v", r.Arr[4])
 	}
 }
+
+// The order of the checks (a resource's body is read after the lookup and
+// the timestamp check, unlike a group's), times in the requested zone,
+// answer timestamps, single deletes and deleted entries in updates, as
+// core/directory must keep them.
+func TestResourceOrderAndUpdates(t *testing.T) {
+	_, admin, _, bob := ugUsers(t)
+	far := "2116800000000"
+
+	MustCode(t, bob.Put("resource", map[string]any{}, "action", "update"), "RES-0009")
+	MustCode(t, bob.Put("resource", "x", "action", "delete"), "RES-0009")
+	MustCode(t, ugRaw(admin, "resource", "{", "action", "update", "id", "4242"), "SVL-0002")
+	MustCode(t, ugRaw(admin, "resource", "{", "action", "update", "id", "4242", "timestamp", far), "RES-0005")
+
+	r := admin.Put("resource", map[string]any{"display_name": "Room A", "mailaddress": "a@example.com"}, "action", "new")
+	id1, c1 := ugNum(t, ugObj(t, r)["id"]), ugTS(t, r)
+	r = admin.Put("resource", map[string]any{"display_name": "Room B"}, "action", "new")
+	id2, c2 := ugNum(t, ugObj(t, r)["id"]), ugTS(t, r)
+	MustCode(t, ugRaw(admin, "resource", "{", "action", "update", "id", ugS(id1), "timestamp", ugS(c1-1)), "RES-0013")
+	if o := ugObj(t, bob.Get("resource", "action", "get", "id", ugS(id2))); o["name"] != "Room B" {
+		t.Fatalf("derived identifier: %v", o)
+	}
+	MustCode(t, ugRaw(admin, "resource", "{", "action", "update", "id", ugS(id1), "timestamp", far), "SVL-0009")
+
+	// The zone of the request comes before the lookup; a bad one fails.
+	MustCode(t, bob.Get("resource", "action", "get", "id", "4242", "timezone", "Nowhere/Town"), "SVL-0010")
+	MustCode(t, bob.Get("resource", "action", "get", "timezone", "Nowhere/Town"), "SVL-0002")
+	MustCode(t, ugRaw(bob, "resource", "[{", "action", "list", "timezone", "Nowhere/Town"), "SVL-0009")
+	MustCode(t, bob.Put("resource", []any{id1}, "action", "list", "timezone", "Nowhere/Town"), "SVL-0010")
+	MustCode(t, bob.Put("resource", map[string]any{}, "action", "search", "timezone", "Nowhere/Town"), "SVL-0010")
+	MustCode(t, bob.Get("resource", "action", "updates", "timestamp", "1", "timezone", "Nowhere/Town"), "SVL-0010")
+	objs := ugArr(t, bob.Put("resource", []any{id1}, "action", "list", "timezone", "America/New_York"))
+	o := objs[0].(map[string]any)
+	_, off := time.UnixMilli(c1).In(mustZone(t, "America/New_York")).Zone()
+	if ugNum(t, o["last_modified"]) != c1+int64(off)*1000 {
+		t.Fatalf("last_modified in the requested zone: %v", o)
+	}
+
+	// Answers carry the newest timestamp of what they hold; search matches
+	// the mail address too.
+	if ts := ugTS(t, MustOK(t, bob.Put("resource", []any{id1}, "action", "list"))); ts != c1 {
+		t.Fatalf("list timestamp %d, want %d", ts, c1)
+	}
+	if ts := ugTS(t, MustOK(t, bob.Get("resource", "action", "all"))); ts != c2 {
+		t.Fatalf("all timestamp %d, want %d", ts, c2)
+	}
+	r = bob.Put("resource", map[string]any{"pattern": "a@example"}, "action", "search")
+	if ids := ugIDsOf(t, ugArr(t, r)); fmt.Sprint(ids) != fmt.Sprint([]int64{id1}) || ugTS(t, r) != c1 {
+		t.Fatalf("search by mail: %s", r.Body)
+	}
+	if ids := ugIDsOf(t, ugArr(t, bob.Put("resource", map[string]any{}, "action", "search"))); fmt.Sprint(ids) != fmt.Sprint([]int64{id1, id2}) {
+		t.Fatalf("search without a pattern: %v", ids)
+	}
+
+	// A single object body with a stale timestamp fails and deletes nothing.
+	MustCode(t, admin.Put("resource", map[string]any{"id": id2}, "action", "delete", "timestamp", ugS(c1)), "RES-0013")
+	MustOK(t, bob.Get("resource", "action", "get", "id", ugS(id2)))
+	r = admin.Put("resource", map[string]any{"id": id2}, "action", "delete", "timestamp", ugS(c2))
+	if arr := ugArr(t, r); len(arr) != 0 {
+		t.Fatalf("single delete: %s", r.Body)
+	}
+	deletedAt := ugTS(t, r)
+	if deletedAt <= c2 {
+		t.Fatalf("delete timestamp %d <= %d", deletedAt, c2)
+	}
+
+	// updates: the deletion is covered by the timestamp, and left out on
+	// ignore=deleted.
+	r = bob.Get("resource", "action", "updates", "timestamp", ugS(c2))
+	up := ugObj(t, r)
+	if fmt.Sprint(ugIDsOf(t, up["deleted"].([]any))) != fmt.Sprint([]int64{id2}) || len(up["new"].([]any)) != 0 || len(up["modified"].([]any)) != 0 || ugTS(t, r) != deletedAt {
+		t.Fatalf("updates after the delete: %s", r.Body)
+	}
+	r = bob.Get("resource", "action", "updates", "timestamp", ugS(c2), "ignore", "deleted")
+	if up := ugObj(t, r); len(up["deleted"].([]any)) != 0 || ugTS(t, r) != c2 {
+		t.Fatalf("updates with ignore=deleted: %s", r.Body)
+	}
+	r = bob.Get("resource", "action", "updates", "timestamp", ugS(c1-1))
+	if up := ugObj(t, r); fmt.Sprint(ugIDsOf(t, up["new"].([]any))) != fmt.Sprint([]int64{id1}) || fmt.Sprint(ugIDsOf(t, up["modified"].([]any))) != fmt.Sprint([]int64{id1}) {
+		t.Fatalf("updates since before the first creation: %s", r.Body)
+	}
+
+	// A missing identifier is derived from the display name.
+	r = admin.Put("resource", map[string]any{"display_name": "Räum/1"}, "action", "new")
+	if o := ugObj(t, bob.Get("resource", "action", "get", "id", ugS(ugNum(t, ugObj(t, r)["id"])))); o["name"] != "R_um_1" {
+		t.Fatalf("derived identifier: %v", o)
+	}
+}
