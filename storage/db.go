@@ -41,6 +41,8 @@ type DB struct {
 	memo *memo
 	// direct holds the statements of queryDirect.
 	direct *directStmts
+	// maxConns is the size of the pool.
+	maxConns int
 }
 
 // maxCachedStmts bounds the statement cache: the queries a request runs
@@ -125,7 +127,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(0)
-	d := &DB{SQL: sqldb, Now: time.Now, negIDs: opt.NegativeIDs, memo: mm, direct: ds}
+	d := &DB{SQL: sqldb, Now: time.Now, negIDs: opt.NegativeIDs, memo: mm, direct: ds, maxConns: n}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)

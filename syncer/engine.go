@@ -375,10 +375,9 @@ func (e *Engine) SyncNow(ctx context.Context) error {
 		if err := e.pull(ctx); err != nil {
 			return err
 		}
-		// The store grew from empty: without fresh statistics the planner
-		// would treat its tables as small (a folder listing would walk
-		// every contact instead of the folder's index).
-		return e.db.Optimize(ctx)
+		// A pull may grow tables many times over (a large folder shared
+		// with the user): statistics follow. Usually a no-op.
+		return e.db.OptimizeYielding(ctx, e.cfg.Yield)
 	})
 }
 
@@ -405,7 +404,7 @@ func (e *Engine) InitialSync(ctx context.Context) error {
 		// The store grew from empty: without fresh statistics the planner
 		// would treat its tables as small (a folder listing would walk
 		// every contact instead of the folder's index).
-		return e.db.Optimize(ctx)
+		return e.db.OptimizeYielding(ctx, e.cfg.Yield)
 	})
 }
 
