@@ -146,14 +146,21 @@ requestLock(false);
 // name changes with the chunk size, so an older store is never misread).
 const STORE = 'oxlite-16k';
 const PRELOAD_CHUNK = 16 * 1024;
-const preload = lock.promise.then(async () => {
+let preload = lock.promise.then(async () => {
   const t0 = performance.now();
   const db = await self.oxliteHooks.idb.open(STORE);
   const { size, bytes } = await self.oxliteHooks.idb.load(db, PRELOAD_CHUNK);
   return { name: STORE, db, size, bytes, chunk: PRELOAD_CHUNK, ms: performance.now() - t0 };
 });
 preload.catch(() => {});
-self.oxliteHooks.preload = () => preload;
+// Go copies the image into its own memory: handed out once, the worker
+// keeps no second copy of the store (5 MB for 10,000 contacts, 100 MB
+// for 100,000) alive for its lifetime.
+self.oxliteHooks.preload = () => {
+  const p = preload || Promise.resolve(null);
+  preload = null;
+  return p;
+};
 
 // -------------------------------------------------------------- boot
 
