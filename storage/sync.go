@@ -213,20 +213,7 @@ func (t *Tx) Pending(module string, id int64) (bool, error) {
 
 // PendingIn lists the ids of a module with entries in the outbox.
 func (d *DB) PendingIn(ctx context.Context, cid int64, module string) (map[int64]bool, error) {
-	rows, err := d.Query(ctx, `SELECT DISTINCT object_id FROM outbox WHERE cid = ? AND module = ?`, cid, module)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return idSet(scanIDs(d.Query(ctx, `SELECT DISTINCT object_id FROM outbox WHERE cid = ? AND module = ?`, cid, module)))
 }
 
 // DeleteOutbox removes a settled entry.
@@ -635,40 +622,14 @@ func (t *Tx) ObjectFolder(module string, id int64) (int64, bool, error) {
 
 // ModuleFolderIDs lists the ids of the local folders of a module.
 func (d *DB) ModuleFolderIDs(ctx context.Context, cid int64, module string) ([]int64, error) {
-	rows, err := d.Query(ctx, `SELECT id FROM folders WHERE cid = ? AND module = ? ORDER BY id`, cid, module)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(d.Query(ctx, `SELECT id FROM folders WHERE cid = ? AND module = ? ORDER BY id`, cid, module))
 }
 
 // PendingFolders lists the folders the outbox still refers to: folders
 // with pending changes of their own or of objects in them.
 func (d *DB) PendingFolders(ctx context.Context, cid int64) (map[int64]bool, error) {
-	rows, err := d.Query(ctx, `SELECT object_id FROM outbox WHERE cid = ? AND module = 'folders'
-		UNION SELECT folder_id FROM outbox WHERE cid = ?`, cid, cid)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return idSet(scanIDs(d.Query(ctx, `SELECT object_id FROM outbox WHERE cid = ? AND module = 'folders'
+		UNION SELECT folder_id FROM outbox WHERE cid = ?`, cid, cid)))
 }
 
 // SyncFolderStamp returns the pull position of a folder (0 when unknown).
@@ -755,6 +716,18 @@ func (t *Tx) SetContactPicture(id int64, key, contentType string) (bool, error) 
 func (t *Tx) ForgetServerModified(module string, id int64) error {
 	_, err := t.Exec(`UPDATE sync_objects SET server_modified = 0 WHERE cid = ? AND module = ? AND id = ?`, t.cid, module, id)
 	return err
+}
+
+// idSet turns an id list into a set.
+func idSet(ids []int64, err error) (map[int64]bool, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // scanIDs reads a one-column result of ids.

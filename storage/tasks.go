@@ -317,19 +317,11 @@ func (t *Tx) GroupMemberIDs(group int64) ([]int64, error) {
 		}
 		rows, err = t.Query(`SELECT user_id FROM group_members WHERE cid = ? AND group_id = ? ORDER BY user_id`, t.cid, group)
 	}
-	if err != nil {
-		return nil, err
+	ids, err := scanIDs(rows, err)
+	if ids == nil && err == nil {
+		ids = []int64{}
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, err
 }
 
 // SimilarTaskExists reports whether folder holds a task with the same
