@@ -292,8 +292,13 @@ func (d *DB) UserContactsByUserIDs(ctx context.Context, cid int64, uids []int64)
 // since > 0 only those changed after since.
 func (d *DB) FolderContactRows(ctx context.Context, cid, folder, since int64) ([]*ContactRow, error) {
 	if since > 0 {
-		return scanContactRows(d.Query(ctx, `SELECT `+contactRowCols+` FROM contacts WHERE cid = ? AND folder_id = ? AND last_modified > ? ORDER BY id`,
-			cid, folder, since))
+		// The range on last_modified, then a sort of the few rows changed:
+		// left to itself the planner walks the folder in id order to skip
+		// the sort (without range statistics it takes a quarter of the
+		// folder to match), reading all 100,000 contacts of a large folder
+		// for the 10 changed (0.8 s instead of 1 ms).
+		return scanContactRows(d.Query(ctx, `SELECT `+contactRowCols+` FROM contacts INDEXED BY contacts_folder
+			WHERE cid = ? AND folder_id = ? AND last_modified > ? ORDER BY id`, cid, folder, since))
 	}
 	// The folder index, whatever the statistics say: they cannot tell a
 	// small folder from a large one under StablePlans, and with PRAGMA
