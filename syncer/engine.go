@@ -65,6 +65,12 @@ type State struct {
 	Conflicts int64 `json:"conflicts"`
 	// LastSync is when the last sync completed (UTC ms, 0 never).
 	LastSync int64 `json:"last_sync"`
+	// Syncs counts the syncs run since the engine started, finished or
+	// failed (a client that asked for one waits for the count to move).
+	Syncs int64 `json:"syncs"`
+	// LastDuration is how long the last sync ran, in ms (0: none yet);
+	// what the person waited for, measured where the sync runs.
+	LastDuration float64 `json:"last_duration"`
 	// LastError describes the last failure ("" after a clean sync).
 	LastError string `json:"last_error,omitempty"`
 	// Relogin is set when the server no longer accepts the session: local
@@ -93,6 +99,8 @@ type Engine struct {
 	stateMu  sync.Mutex
 	state    State
 	failures int
+	// done hears the outcome of every sync (OnDone).
+	done func(error)
 
 	// acct is the attached user (zero until Attach or a stored attach).
 	acct account
@@ -340,6 +348,16 @@ func ensureSystemFolders(tx *storage.Tx) error {
 	return nil
 }
 
+// OnDone sets a function told the outcome of every sync, whoever ran it:
+// a Scheduler restarts its timers after a sync asked for through the API
+// (a retry due after an earlier failure would otherwise run right after
+// it and find nothing to do).
+func (e *Engine) OnDone(f func(err error)) {
+	e.stateMu.Lock()
+	e.done = f
+	e.stateMu.Unlock()
+}
+
 // State returns the current sync state.
 func (e *Engine) State(ctx context.Context) State {
 	e.stateMu.Lock()
@@ -420,14 +438,18 @@ func (e *Engine) run(ctx context.Context, fn func(context.Context) error) error 
 	e.state.Syncing = true
 	e.stateMu.Unlock()
 	var err error
+	start := time.Now()
 	if relogin {
 		err = errRelogin
 	} else {
 		err = fn(storage.WithoutHooks(ctx))
 	}
+	took := time.Since(start)
 	now := e.cfg.Now().UnixMilli()
 	e.stateMu.Lock()
 	e.state.Syncing = false
+	e.state.Syncs++
+	e.state.LastDuration = float64(took.Microseconds()) / 1000
 	meta := map[string]string{}
 	switch {
 	case err == nil:
@@ -447,9 +469,13 @@ func (e *Engine) run(ctx context.Context, fn func(context.Context) error) error 
 		e.state.LastError = err.Error()
 		meta[metaLastError] = e.state.LastError
 	}
+	done := e.done
 	e.stateMu.Unlock()
 	if merr := e.db.SetSyncMeta(ctx, meta); merr != nil && err == nil {
 		err = merr
+	}
+	if done != nil {
+		done(err)
 	}
 	if err != nil && !errors.Is(err, errRelogin) {
 		e.log.Warn("sync failed", "err", err)

@@ -12,7 +12,9 @@ import (
 // with each write), and at once when asked or when the network comes
 // back. Syncs run one at a time; one asked for while another runs
 // follows it. Automatic syncs pause while offline and wait for the
-// engine's backoff after a failure; Online and Now do not.
+// engine's backoff after a failure; Online and Now do not. A sync run
+// without the scheduler (Synced) counts like one of its own: the next
+// automatic one is due an Interval after it.
 type Scheduler struct {
 	// First is the wait before the first automatic sync (0: Interval).
 	First    time.Duration
@@ -27,6 +29,7 @@ type Scheduler struct {
 	force   bool
 	kick    chan struct{}
 	written chan struct{}
+	synced  chan struct{}
 }
 
 // SyncStep runs one sync (force: ignore the backoff) and reports when the
@@ -36,7 +39,7 @@ type SyncStep func(ctx context.Context, force bool) (retryAt time.Time, err erro
 // NewScheduler schedules e's syncs with the defaults of docs/offline.md
 // (60 s interval, 2 s debounce).
 func NewScheduler(e *Engine) *Scheduler {
-	return NewSchedulerFunc(func(ctx context.Context, force bool) (time.Time, error) {
+	s := NewSchedulerFunc(func(ctx context.Context, force bool) (time.Time, error) {
 		var err error
 		if force {
 			err = e.SyncNow(ctx)
@@ -49,19 +52,35 @@ func NewScheduler(e *Engine) *Scheduler {
 		}
 		return at, err
 	})
+	e.OnDone(func(err error) {
+		if err == nil {
+			s.Synced()
+		}
+	})
+	return s
 }
 
 // NewSchedulerFunc schedules an arbitrary sync step (a host that also
 // runs the initial sync or swaps stores).
 func NewSchedulerFunc(step SyncStep) *Scheduler {
 	return &Scheduler{Interval: 60 * time.Second, Debounce: 2 * time.Second, step: step,
-		kick: make(chan struct{}, 1), written: make(chan struct{}, 1)}
+		kick: make(chan struct{}, 1), written: make(chan struct{}, 1), synced: make(chan struct{}, 1)}
 }
 
 // Written notes a local write (wire it to Recorder.OnWrite).
 func (s *Scheduler) Written() {
 	select {
 	case s.written <- struct{}{}:
+	default:
+	}
+}
+
+// Synced notes a sync that completed without the scheduler (the API's
+// `now`): a retry or interval sync due sooner than an Interval after it
+// is put off. (A sync of its own counts too, to no effect.)
+func (s *Scheduler) Synced() {
+	select {
+	case s.synced <- struct{}{}:
 	default:
 	}
 }
@@ -121,6 +140,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-debounced:
 			debounced = nil
 		case <-s.kick:
+		case <-s.synced:
+			resetTimer(next, s.Interval)
+			continue
 		}
 		s.mu.Lock()
 		force, offline := s.force, s.offline
@@ -138,12 +160,17 @@ func (s *Scheduler) Run(ctx context.Context) {
 				s.OnSync(err)
 			}
 		}
-		if !next.Stop() {
-			select {
-			case <-next.C:
-			default:
-			}
-		}
-		next.Reset(wait)
+		resetTimer(next, wait)
 	}
+}
+
+// resetTimer restarts t to fire after d, dropping a tick not yet taken.
+func resetTimer(t *time.Timer, d time.Duration) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	t.Reset(d)
 }

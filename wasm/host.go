@@ -205,6 +205,12 @@ func (h *Host) openStack(ctx context.Context) (*stack, error) {
 		db.Close()
 		return nil, err
 	}
+	// A sync asked for through oxlite/sync `now` counts for the schedule.
+	eng.OnDone(func(err error) {
+		if err == nil {
+			h.sched.s.Synced()
+		}
+	})
 	st := &stack{db: db, app: a, eng: eng, api: mount(a.Handler()), registered: map[string]bool{}}
 	st.rec = syncer.NewRecorder(eng, a.Mux)
 	st.rec.OnWrite = h.sched.written

@@ -183,3 +183,49 @@ func TestSchedulerSyncsAfterWrites(t *testing.T) {
 		t.Fatalf("server %v", o)
 	}
 }
+
+// A retry due after a failed automatic sync is put off by a sync the
+// person asked for meanwhile (oxlite/sync `now` calls the engine, not the
+// scheduler): it would run right after it with nothing to do, or pull
+// what the person expected the next sync to bring.
+func TestSchedulerRetryYieldsToSyncNow(t *testing.T) {
+	e := setup(t)
+	id := create(t, e.alice, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Retry"})
+	l := e.attach(t)
+	s := syncer.NewScheduler(l.Engine)
+	s.Interval, s.Debounce = time.Hour, 50*time.Millisecond
+	done := make(chan error, 8)
+	s.OnSync = func(err error) { done <- err }
+	l.Rec.OnWrite = s.Written
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	e.s.Stop()
+	MustOK(t, l.Put("contacts", map[string]any{"last_name": "Offline"}, "action", "update", "id", itoa(id),
+		"folder", itoa(e.conFolder), "timestamp", farFuture))
+	select {
+	case err := <-done:
+		var te *syncer.TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("automatic sync while down: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no automatic sync after a local write")
+	}
+	retry := int64(l.State()["retry_at"].(float64))
+	e.s.Restart()
+	l.Remote.Base = e.s.URL + "/ajax"
+	if err := l.Engine.SyncNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Past the retry's time: the scheduler ran nothing more.
+	time.Sleep(time.Until(time.UnixMilli(retry)) + time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("the retry ran after the sync asked for (err %v)", err)
+	default:
+	}
+	if o, _ := getObj(t, e.s.Login("alice", "pw-alice"), "contacts", id, e.conFolder); o["last_name"] != "Offline" {
+		t.Fatalf("server %v", o)
+	}
+}
