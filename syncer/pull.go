@@ -609,27 +609,36 @@ func (e *Engine) store(ctx context.Context, mod string, obj map[string]any) erro
 		return err
 	}
 	pics := map[int64]string{}
-	err = e.write(ctx, func(tx *storage.Tx) error {
-		if mod == "folders" {
-			id, _ := folders.ParseID(obj["id"])
-			if p, err := tx.Pending("folders", id); err != nil || p {
-				return err
-			}
-			return e.ingestFolder(tx, a, obj)
-		}
-		pm := pimModules[mod]
-		if pm == nil {
-			return nil
-		}
-		id, pic, err := e.ingestObject(tx, a, pm, obj)
-		if pic != "" {
-			pics[id] = pic
-		}
-		return err
-	})
-	if err != nil {
+	if err := e.write(ctx, func(tx *storage.Tx) error { return e.ingestServer(tx, a, mod, obj, pics) }); err != nil {
 		return err
 	}
+	return e.storeFiles(ctx, mod, obj, pics)
+}
+
+// ingestServer is store's write: obj in the store unless local changes to
+// it are pending; the URL of a picture the store lacks goes to pics.
+func (e *Engine) ingestServer(tx *storage.Tx, a account, mod string, obj map[string]any, pics map[int64]string) error {
+	if mod == "folders" {
+		id, _ := folders.ParseID(obj["id"])
+		if p, err := tx.Pending("folders", id); err != nil || p {
+			return err
+		}
+		return e.ingestFolder(tx, a, obj)
+	}
+	pm := pimModules[mod]
+	if pm == nil {
+		return nil
+	}
+	id, pic, err := e.ingestObject(tx, a, pm, obj)
+	if pic != "" {
+		pics[id] = pic
+	}
+	return err
+}
+
+// storeFiles downloads what a stored object refers to: its picture and
+// attachments.
+func (e *Engine) storeFiles(ctx context.Context, mod string, obj map[string]any, pics map[int64]string) error {
 	if err := e.fetchPictures(ctx, pics); err != nil {
 		return err
 	}

@@ -283,18 +283,26 @@ func remap(tx *storage.Tx, mod string, temp, id int64) error {
 
 // settle replaces the local object with the server's after a push (the
 // server may have normalised values, and the pull skipped it while it was
-// pending). A failure only costs freshness: the stored server timestamp is
-// cleared so that the next pull fetches the object.
+// pending).
 func (e *Engine) settle(ctx context.Context, mod string, id, folder int64) {
 	if err := e.refresh(ctx, mod, id, folder); err != nil {
-		e.log.Info("refreshing a pushed object failed", "module", mod, "id", id, "err", err)
-		_ = e.write(ctx, func(tx *storage.Tx) error {
-			if p, err := tx.Pending(mod, id); err != nil || p {
-				return err
-			}
-			return tx.PutSyncObject(mod, id, folder, 0)
-		})
+		e.stale(ctx, mod, id, folder, err)
 	}
+}
+
+// stale notes that the store lacks the server's version of a pushed
+// object: its stored server timestamp is cleared (unless more local
+// changes wait) so that the next pull fetches it.
+func (e *Engine) stale(ctx context.Context, mod string, id, folder int64, why error) {
+	if why != nil {
+		e.log.Info("refreshing a pushed object failed", "module", mod, "id", id, "err", why)
+	}
+	_ = e.write(ctx, func(tx *storage.Tx) error {
+		if p, err := tx.Pending(mod, id); err != nil || p {
+			return err
+		}
+		return tx.PutSyncObject(mod, id, folder, 0)
+	})
 }
 
 // serverTS is the timestamp a change of an object is sent with: the
@@ -359,9 +367,22 @@ func (e *Engine) pushUpdate(ctx context.Context, a account, en *storage.OutboxEn
 }
 
 // settleWrite ends an entry whose change the server took: its new
-// timestamp, conflict records of the merge, then the server's version.
+// timestamp, conflict records of the merge, and the server's version, in
+// one transaction (one IndexedDB flush a change). Without the server's
+// version (the merge did not read it) it is read first; a failed read or
+// store only costs freshness: the next pull fetches the object.
 func (e *Engine) settleWrite(ctx context.Context, en *storage.OutboxEntry, id, folder, ts int64, cs []storage.Conflict, server map[string]any) error {
-	err := e.write(ctx, func(tx *storage.Tx) error {
+	a, err := e.account()
+	if err != nil {
+		return err
+	}
+	if server == nil {
+		var gerr error
+		if server, _, gerr = e.getObject(ctx, en.Module, id, folder); gerr != nil {
+			e.log.Info("refreshing a pushed object failed", "module", en.Module, "id", id, "err", gerr)
+		}
+	}
+	end := func(tx *storage.Tx) error {
 		for i := range cs {
 			if err := tx.AddConflict(&cs[i]); err != nil {
 				return err
@@ -371,16 +392,27 @@ func (e *Engine) settleWrite(ctx context.Context, en *storage.OutboxEntry, id, f
 			return err
 		}
 		return tx.DeleteOutbox(en.Seq)
-	})
-	if err != nil {
-		return err
 	}
 	if server != nil {
-		if err := e.store(ctx, en.Module, server); err == nil {
+		pics := map[int64]string{}
+		err := e.write(ctx, func(tx *storage.Tx) error {
+			if err := end(tx); err != nil {
+				return err
+			}
+			return e.ingestServer(tx, a, en.Module, server, pics)
+		})
+		if err == nil {
+			if err := e.storeFiles(ctx, en.Module, server, pics); err != nil {
+				e.stale(ctx, en.Module, id, folder, err)
+			}
 			return nil
 		}
+		e.log.Info("storing a pushed object failed", "module", en.Module, "id", id, "err", err)
 	}
-	e.settle(ctx, en.Module, id, folder)
+	if err := e.write(ctx, end); err != nil {
+		return err
+	}
+	e.stale(ctx, en.Module, id, folder, nil)
 	return nil
 }
 
