@@ -156,6 +156,11 @@ export async function startProxy(targetPort, targetHost = '127.0.0.1') {
     }
     stats.forwardedConnections++;
     const upstream = net.connect(targetPort, targetHost);
+    // Without it Nagle's algorithm held the last piece of a forwarded
+    // answer until the browser's delayed ACK, 40 ms later, now and then
+    // (a server talks to browsers with TCP_NODELAY, as Go's net/http does).
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     const pair = { client, upstream, reqBuf: [], respBuf: [], holdReq: false, holdResp: false };
     open.add(pair);
     const count = (b) => {
