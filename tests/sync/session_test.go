@@ -157,18 +157,25 @@ func TestServerUnreachableKeepsOutbox(t *testing.T) {
 	}
 }
 
-func TestSchedulerSyncsAfterWrites(t *testing.T) {
-	e := setup(t)
-	id := create(t, e.alice, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Sched"})
-	l := e.attach(t)
+// runScheduler schedules l's syncs (the interval given, 50 ms debounce)
+// until the test ends; the channel hears each sync's outcome.
+func runScheduler(t *testing.T, l *Local, interval time.Duration) <-chan error {
 	s := syncer.NewScheduler(l.Engine)
-	s.Debounce = 50 * time.Millisecond
+	s.Interval, s.Debounce = interval, 50*time.Millisecond
 	done := make(chan error, 8)
 	s.OnSync = func(err error) { done <- err }
 	l.Rec.OnWrite = s.Written
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	go s.Run(ctx)
+	return done
+}
+
+func TestSchedulerSyncsAfterWrites(t *testing.T) {
+	e := setup(t)
+	id := create(t, e.alice, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Sched"})
+	l := e.attach(t)
+	done := runScheduler(t, l, time.Minute)
 	MustOK(t, l.Put("contacts", map[string]any{"last_name": "Debounced"}, "action", "update", "id", itoa(id),
 		"folder", itoa(e.conFolder), "timestamp", farFuture))
 	select {
@@ -192,14 +199,7 @@ func TestSchedulerRetryYieldsToSyncNow(t *testing.T) {
 	e := setup(t)
 	id := create(t, e.alice, "contacts", map[string]any{"folder_id": e.conFolder, "first_name": "Retry"})
 	l := e.attach(t)
-	s := syncer.NewScheduler(l.Engine)
-	s.Interval, s.Debounce = time.Hour, 50*time.Millisecond
-	done := make(chan error, 8)
-	s.OnSync = func(err error) { done <- err }
-	l.Rec.OnWrite = s.Written
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Run(ctx)
+	done := runScheduler(t, l, time.Hour)
 	e.s.Stop()
 	MustOK(t, l.Put("contacts", map[string]any{"last_name": "Offline"}, "action", "update", "id", itoa(id),
 		"folder", itoa(e.conFolder), "timestamp", farFuture))
