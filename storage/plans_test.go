@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,7 +14,7 @@ import (
 // folder in id order (no sort); each query must use its modified index.
 func TestUpdatesReadChangedRows(t *testing.T) {
 	ctx := context.Background()
-	db, cid, uid := openWith(t, storage.WorkerOptions(storage.FileDSN(filepath.Join(t.TempDir(), "plans.db")), 2))
+	db, cid, uid := openWith(t, storage.WorkerOptions(storage.MemoryDSN("updates-plans"), 2))
 	const folder = 777
 	if err := db.Write(ctx, cid, func(tx *storage.Tx) error {
 		for _, q := range []string{
@@ -37,11 +36,16 @@ func TestUpdatesReadChangedRows(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SQL.ExecContext(ctx, `ANALYZE`); err != nil {
+	// The plans are read on a connection that gathered the statistics
+	// (and keeps the in-memory database alive).
+	plans, err := db.SQL.Conn(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	db.SQL.SetMaxIdleConns(0) // connections that load the statistics
-	db.SQL.SetMaxIdleConns(2)
+	defer plans.Close()
+	if _, err := plans.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
 
 	const since = 19990
 	for _, c := range []struct {
@@ -76,7 +80,7 @@ func TestUpdatesReadChangedRows(t *testing.T) {
 		if q == "" {
 			t.Fatalf("%s: no query on last_modified seen", c.name)
 		}
-		rows, err := db.SQL.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
+		rows, err := plans.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
