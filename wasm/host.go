@@ -205,13 +205,15 @@ func (h *Host) openStack(ctx context.Context) (*stack, error) {
 		db.Close()
 		return nil, err
 	}
-	// A sync asked for through oxlite/sync `now` counts for the schedule.
+	st := &stack{db: db, app: a, eng: eng, api: mount(a.Handler()), registered: map[string]bool{}}
+	// A sync asked for through oxlite/sync `now` counts for the schedule,
+	// once the initial sync is done (until then the scheduler's retry is
+	// what brings the principals, which `now` does not pull).
 	eng.OnDone(func(err error) {
-		if err == nil {
+		if err == nil && st.synced.Load() {
 			h.sched.s.Synced()
 		}
 	})
-	st := &stack{db: db, app: a, eng: eng, api: mount(a.Handler()), registered: map[string]bool{}}
 	st.rec = syncer.NewRecorder(eng, a.Mux)
 	st.rec.OnWrite = h.sched.written
 	(&oxlitesync.Module{Sync: eng}).Register(a.Mux)
